@@ -1,0 +1,57 @@
+"""The spaCy pipeline: built once per process from ``spacy.blank("id")``.
+
+We need tokens and sentences, not a trained model: the rules in ``patterns/``
+do the rest, so the pipeline loads with no download.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import spacy
+from spacy.language import Language
+from spacy.symbols import ORTH
+
+# Abbreviations that end in a full stop but do not end a sentence. The
+# sentencizer would otherwise split "Kab. Cirebon" into two sentences.
+ABBREVIATIONS = (
+    "Kab.", "Prov.", "Kec.", "Kel.", "Jl.", "Ds.", "Kp.", "No.", "Dr.", "dr.", "Ir.",
+    "H.", "Hj.", "Drs.", "Dra.", "Prof.", "St.", "Tbk.", "Sdr.", "Bpk.", "Kapt.",
+    "Kol.", "Let.", "Brigjen.", "Kompol.", "AKBP.", "drg.", "Moh.", "Muh.", "M.",
+)
+
+
+@lru_cache(maxsize=1)
+def build_nlp() -> Language:
+    """Return the process-wide tokenizer and sentencizer (built on first call)."""
+    nlp = spacy.blank("id")
+    for abbreviation in ABBREVIATIONS:
+        nlp.tokenizer.add_special_case(abbreviation, [{ORTH: abbreviation}])
+    # Paragraph breaks always end a sentence; a full stop followed by a quote too.
+    nlp.add_pipe("sentencizer", config={"punct_chars": [".", "!", "?", "。", "…"]})
+    nlp.add_pipe("paragraph_boundaries", before="sentencizer")
+    return nlp
+
+
+@Language.component("paragraph_boundaries")
+def paragraph_boundaries(doc):  # type: ignore[no-untyped-def]
+    """Start a sentence after every line break: titles and list items have no full stop."""
+    for token in doc[:-1]:
+        if "\n" in token.text:
+            doc[token.i + 1].is_sent_start = True
+    return doc
+
+
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) character offsets of each sentence in ``text``, whitespace trimmed."""
+    doc = build_nlp()(text)
+    spans = []
+    for sent in doc.sents:
+        start, end = sent.start_char, sent.end_char
+        while start < end and text[start].isspace():
+            start += 1
+        while end > start and text[end - 1].isspace():
+            end -= 1
+        if end > start:
+            spans.append((start, end))
+    return spans
