@@ -11,6 +11,7 @@ from functools import lru_cache
 import spacy
 from spacy.language import Language
 from spacy.symbols import ORTH
+from spacy.tokens import Doc
 
 # Abbreviations that end in a full stop but do not end a sentence. The
 # sentencizer would otherwise split "Kab. Cirebon" into two sentences.
@@ -19,6 +20,11 @@ ABBREVIATIONS = (
     "H.", "Hj.", "Drs.", "Dra.", "Prof.", "St.", "Tbk.", "Sdr.", "Bpk.", "Kapt.",
     "Kol.", "Let.", "Brigjen.", "Kompol.", "AKBP.", "drg.", "Moh.", "Muh.", "M.",
 )
+
+
+# Longest stray piece that is joined to the sentence before it rather than
+# standing alone: fits "Selasa (12/12/2023)." but no real sentence.
+FRAGMENT_CHARS = 24
 
 
 @lru_cache(maxsize=1)
@@ -42,16 +48,31 @@ def paragraph_boundaries(doc):  # type: ignore[no-untyped-def]
     return doc
 
 
-def sentence_spans(text: str) -> list[tuple[int, int]]:
-    """(start, end) character offsets of each sentence in ``text``, whitespace trimmed."""
-    doc = build_nlp()(text)
-    spans = []
+def sentence_bounds(doc: Doc) -> list[tuple[int, int, int, int]]:
+    """(char start, char end, token start, token end) of each sentence, whitespace trimmed.
+
+    A fragment of a few characters ("Senin (4/11/2024).", "11)") left by a
+    stray full stop or bracket is joined to the sentence before it in the same
+    paragraph, so a date stays with what happened on it.
+    """
+    text = doc.text
+    bounds: list[tuple[int, int, int, int]] = []
     for sent in doc.sents:
         start, end = sent.start_char, sent.end_char
         while start < end and text[start].isspace():
             start += 1
         while end > start and text[end - 1].isspace():
             end -= 1
-        if end > start:
-            spans.append((start, end))
-    return spans
+        if end <= start:
+            continue
+        if bounds and end - start <= FRAGMENT_CHARS and "\n" not in text[bounds[-1][1]:start]:
+            previous = bounds[-1]
+            bounds[-1] = (previous[0], end, previous[2], sent.end)
+            continue
+        bounds.append((start, end, sent.start, sent.end))
+    return bounds
+
+
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) character offsets of each sentence in ``text``."""
+    return [(start, end) for start, end, _, _ in sentence_bounds(build_nlp()(text))]

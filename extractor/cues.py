@@ -1,0 +1,169 @@
+"""Cue words from ``patterns/``: what is counted, its role, awards, givers.
+
+The cue lists are data (``patterns/cues.jsonl``, ``patterns/awards.jsonl``,
+``patterns/organisations.jsonl``); this module loads and validates them once
+and finds them in a spaCy ``Doc`` with one PhraseMatcher, which stays fast
+however many phrases the lists hold.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from spacy.matcher import PhraseMatcher
+from spacy.tokens import Doc
+
+from .errors import PatternError
+from .nlp import build_nlp
+
+PATTERNS_DIR = Path(__file__).resolve().parent.parent / "patterns"
+
+CUE_TYPES = {
+    "indicator", "role", "distributive", "threshold", "denominator", "breakdown",
+    "non_fact_unit", "national", "award", "anaphor",
+}
+INDICATORS = {
+    "ktp_el_recorded", "ktp_el_eligible", "ktp_el_printed", "ikd_activated", "kia",
+    "birth_certificate", "family_card", "population",
+}
+
+
+@dataclass(frozen=True)
+class CueRule:
+    id: str
+    type: str
+    value: str
+    weak: bool = False
+
+
+@dataclass(frozen=True)
+class Cue:
+    """One cue found in a document, as token offsets (end exclusive)."""
+
+    start: int
+    end: int
+    rule: CueRule
+
+    @property
+    def type(self) -> str:
+        return self.rule.type
+
+    @property
+    def value(self) -> str:
+        return self.rule.value
+
+
+@dataclass(frozen=True)
+class Organisation:
+    id: str
+    name: str
+    aliases: tuple[str, ...]
+
+
+def _read_jsonl(path: Path) -> list[dict]:
+    rows = []
+    with path.open(encoding="utf-8") as handle:
+        for number, line in enumerate(handle, 1):
+            if not line.strip():
+                continue
+            try:
+                row = json.loads(line)
+            except json.JSONDecodeError as error:
+                raise PatternError(f"{path}:{number}: not valid JSON ({error})") from error
+            if "id" not in row:
+                raise PatternError(f"{path}:{number}: every pattern needs an 'id'")
+            rows.append(row)
+    return rows
+
+
+def _validate_cue_row(row: dict, path: Path) -> CueRule:
+    where = f"{path.name} id={row['id']}"
+    if row.get("type") not in CUE_TYPES:
+        raise PatternError(f"{where}: unknown type {row.get('type')!r}")
+    if row["type"] == "indicator" and row.get("value") not in INDICATORS:
+        raise PatternError(f"{where}: unknown indicator {row.get('value')!r}")
+    if not row.get("phrases"):
+        raise PatternError(f"{where}: no phrases")
+    return CueRule(id=row["id"], type=row["type"], value=row["value"], weak=bool(row.get("weak")))
+
+
+def _phrase_docs(nlp, phrases) -> list[Doc]:  # type: ignore[no-untyped-def]
+    """Token docs for each phrase as written, in lower and in upper case.
+
+    Matching is on LOWER, but tokenization depends on case ("e-KTP" is three
+    tokens, "e-ktp" one), so each phrase is tokenized in the forms it is written.
+    """
+    docs = {}
+    for phrase in phrases:
+        for form in (phrase, phrase.lower(), phrase.upper(), phrase.title()):
+            doc = nlp.make_doc(form)
+            docs[tuple(t.lower_ for t in doc)] = doc
+    return list(docs.values())
+
+
+class CueFinder:
+    """Finds every cue phrase of ``patterns/`` in a Doc."""
+
+    def __init__(self, patterns_dir: Path = PATTERNS_DIR) -> None:
+        nlp = build_nlp()
+        self.matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
+        self.rules: dict[str, CueRule] = {}
+        for filename in ("cues.jsonl", "awards.jsonl"):
+            path = patterns_dir / filename
+            for row in _read_jsonl(path):
+                rule = _validate_cue_row(row, path)
+                if rule.id in self.rules:
+                    raise PatternError(f"{path.name}: duplicate id {rule.id!r}")
+                self.rules[rule.id] = rule
+                # make_doc tokenizes the phrase the way the article is tokenized
+                # ("KTP-el" is three tokens), so the phrase matches as written.
+                self.matcher.add(rule.id, _phrase_docs(nlp, row["phrases"]))
+        self.organisations = [
+            Organisation(row["id"], row["name"], tuple(row["aliases"]))
+            for row in _read_jsonl(patterns_dir / "organisations.jsonl")
+        ]
+        self.org_matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
+        for org in self.organisations:
+            self.org_matcher.add(org.id, _phrase_docs(nlp, org.aliases))
+        self.org_by_id = {org.id: org for org in self.organisations}
+        self.organisation_aliases = {a.lower() for org in self.organisations for a in org.aliases}
+
+    def find(self, doc: Doc) -> list[Cue]:
+        """All cues, longest first where two of one type overlap."""
+        found = []
+        for match_id, start, end in self.matcher(doc):
+            rule = self.rules[doc.vocab.strings[match_id]]
+            found.append(Cue(start, end, rule))
+        # Within one type keep the longest of overlapping matches: "belum merekam"
+        # is one remaining cue, not also "belum" on its own.
+        found.sort(key=lambda c: (c.type, -(c.end - c.start), c.start))
+        kept: list[Cue] = []
+        taken: dict[str, list[tuple[int, int]]] = {}
+        for cue in found:
+            spans = taken.setdefault(cue.type + cue.value, [])
+            if any(cue.start < e and s < cue.end for s, e in spans):
+                continue
+            spans.append((cue.start, cue.end))
+            kept.append(cue)
+        kept.sort(key=lambda c: (c.start, c.end))
+        return kept
+
+    def find_organisations(self, doc: Doc) -> list[tuple[int, int, Organisation]]:
+        """(start token, end token, organisation) of each giver named, longest match."""
+        matches = sorted(self.org_matcher(doc), key=lambda m: (-(m[2] - m[1]), m[1]))
+        kept: list[tuple[int, int, Organisation]] = []
+        for match_id, start, end in matches:
+            if any(start < e and s < end for s, e, _ in kept):
+                continue
+            kept.append((start, end, self.org_by_id[doc.vocab.strings[match_id]]))
+        kept.sort(key=lambda m: m[0])
+        return kept
+
+
+@lru_cache(maxsize=1)
+def get_cue_finder() -> CueFinder:
+    """The process-wide cue finder (patterns are read and validated once)."""
+    return CueFinder()

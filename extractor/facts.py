@@ -1,0 +1,750 @@
+"""Article → facts and awards: what each number counts, for which region, as of when.
+
+How a number becomes a fact (each step is a rule over cue words from ``patterns/``):
+
+1. The number reader finds quantities; the sentence it stands in is its context.
+2. Every cue (indicator, role, region, date) is ranked by how closely it is tied
+   to the number: a cue earlier in the same clause binds tightest, then a cue
+   right after the number ("85.267 wajib e-KTP"), then one across a comma, and
+   a cue that has another number between it and ours binds least.
+3. A number with no indicator in its sentence borrows the context of the
+   sentence before it in the same paragraph (a quote split over sentences), or
+   of the heading of the list it is an item of.
+4. A percentage that restates a count ("3.657.555 (93,09%)", "..., setara
+   90,48%") shares the count's indicator, role and region.
+5. Numbers that are parts of a breakdown (by district, sex, age), thresholds
+   ("di atas 90 persen"), counts of regions or votes are dropped.
+6. The same fact said twice is kept once, at its first mention; a rounded
+   restatement ("192 jutaan") merges into the exact figure.
+
+``facts.py`` never touches the network or the database.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from spacy.tokens import Doc
+
+from .cues import Cue, CueFinder, get_cue_finder
+from .dates import DateReader, get_date_reader
+from .models import (
+    Article,
+    Award,
+    DateMention,
+    Extraction,
+    Fact,
+    NumberMention,
+    Region,
+    RegionMention,
+)
+from .nlp import build_nlp, sentence_bounds
+from .numbers import find_numbers
+from .regions import Gazetteer, get_gazetteer, region_summary
+
+log = logging.getLogger(__name__)
+
+COUNTRY = "ID"
+# Words between two numbers that make the second a restatement of the first.
+RESTATEMENT_LINKS = {"(", ",", "atau", "setara", "dengan", "sekitar", "sebesar", "yakni", "yaitu",
+                     "dari", "total", "jumlah", "itu", "tersebut", "persen", "%"}
+CLAUSE_BREAKS = {",", ";", ":", "sedangkan", "sementara", "namun", "tetapi", "adapun", "—", "–"}
+UNIT_WORDS = {"jiwa", "orang", "warga", "penduduk", "anak", "keping", "lembar", "dokumen",
+              "blangko", "blanko", "kartu", "persen", "%", "perse", "ribu", "juta", "jutaan",
+              "ribuan", "lebih", "-an", "an", "nya", "-nya"}
+# Date cue words that tie a date to a figure; a bare weekday form is when
+# someone spoke, never what a figure refers to.
+AS_OF_CUES = {"hingga", "sampai", "sampai dengan", "per", "pada", "akhir", "awal", "sepanjang",
+              "tahun", "semester", "selama", "dalam", "data", "tanggal", "dibandingkan",
+              "pertengahan", "triwulan", "bulan", None}
+DEADLINE_CUES = {"hingga", "sampai", "sampai dengan", "pada", "akhir", "tahun", "sepanjang",
+                 "dalam", None}
+DOCUMENT_INDICATORS = {"ktp_el_printed", "kia", "birth_certificate", "family_card"}
+PEOPLE_INDICATORS = {"ktp_el_recorded", "ktp_el_eligible", "ikd_activated", "population"}
+# Where a region's government or office is named, the region is an award's recipient.
+RECIPIENT_HEADS = re.compile(
+    r"(pemerintah|pemprov|pemkab|pemkot|pemda|disdukcapil|dukcapil|dispendukcapil|dindukcapil|"
+    r"dinas|provinsi|kabupaten|kota|prov\.|kab\.|bupati|wali ?kota|gubernur)\b[^.]{0,80}$",
+    re.IGNORECASE,
+)
+RECEIVE_AFTER = re.compile(
+    r"^\s*(\([^)]{0,40}\)\s*)?(berhasil\s+|kembali\s+|sukses\s+)?(diganjar|meraih|raih|menerima|terima|"
+    r"mendapat|mendapatkan|memperoleh|menyabet|sabet|dianugerahi|dinobatkan)\b",
+    re.IGNORECASE,
+)
+GIVER_CONTEXT = re.compile(r"(perwakilan|oleh|dari|kepada)\s*$", re.IGNORECASE)
+
+
+@dataclass
+class Candidate:
+    """A number on its way to becoming one or more facts."""
+
+    number: NumberMention
+    tok_start: int
+    tok_end: int
+    sentence: tuple[int, int]
+    sentence_index: int
+    indicator: str | None = None
+    role: str = "actual"
+    region_codes: list[str] = field(default_factory=list)
+    as_of: str | None = None
+    dropped: str | None = None
+
+
+class FactFinder:
+    """Builds the cue finder, gazetteer and date reader once; call ``extract`` per article."""
+
+    def __init__(self) -> None:
+        self.nlp = build_nlp()
+        self.cues: CueFinder = get_cue_finder()
+        self.gazetteer: Gazetteer = get_gazetteer()
+        self.dates: DateReader = get_date_reader()
+
+    # ------------------------------------------------------------------ public
+    def extract(self, article: Article) -> Extraction:
+        text = article.text
+        doc = self.nlp(text)
+        sentences = sentence_bounds(doc)
+        paragraphs = _paragraph_starts(text)
+        cues = self.cues.find(doc)
+        numbers = [n for n in find_numbers(text) if n.start >= 0]
+        mentions = self.gazetteer.find_mentions(text, body_start=article.body_start)
+        dates = self.dates.find_dates(text, article.published)
+        ctx = _Context(doc, text, sentences, paragraphs, cues, mentions, dates, numbers, self)
+        facts = ctx.build_facts()
+        awards = ctx.build_awards()
+        regions = tuple(region_summary(mentions))
+        return Extraction(article=article, regions=regions, facts=tuple(facts), awards=tuple(awards))
+
+
+@lru_cache(maxsize=1)
+def get_fact_finder() -> FactFinder:
+    return FactFinder()
+
+
+def extract_facts(article: Article) -> Extraction:
+    """Find the facts and awards of one article (builds the rules once per process)."""
+    return get_fact_finder().extract(article)
+
+
+# ---------------------------------------------------------------------- helpers
+def _paragraph_starts(text: str) -> list[int]:
+    starts = [0]
+    for match in re.finditer(r"\n\s*\n", text):
+        starts.append(match.end())
+    return starts
+
+
+def _paragraph_of(paragraphs: list[int], char: int) -> int:
+    index = 0
+    for i, start in enumerate(paragraphs):
+        if start <= char:
+            index = i
+        else:
+            break
+    return index
+
+
+class _Context:
+    """Everything found in one article, and the rules that tie it together."""
+
+    def __init__(self, doc, text, sentences, paragraphs, cues, mentions, dates, numbers, finder):  # type: ignore[no-untyped-def]
+        self.doc: Doc = doc
+        self.text: str = text
+        self.sentences = sentences
+        self.paragraphs = paragraphs
+        self.cues: list[Cue] = cues
+        self.finder: FactFinder = finder
+        self.gazetteer = finder.gazetteer
+        # "Indonesia" inside "Ombudsman Republik Indonesia" is no region: the country
+        # is named through the national cues of patterns/cues.jsonl instead.
+        self.mentions = [m for m in mentions if m.role == "mention" and m.code and m.code != COUNTRY]
+        self.all_mentions = mentions
+        self.dates: list[DateMention] = dates
+        self.numbers: list[NumberMention] = numbers
+        self.char_to_token = self._char_index()
+        self.number_spans = [self._tok_span(n.start, n.end) for n in numbers]
+        self.mention_spans = [self._tok_span(m.start, m.end) for m in self.mentions]
+        self.date_spans = [self._tok_span(d.start, d.end) for d in dates]
+        self.focus = self._focus_region()
+
+    def _region(self, code: str) -> Region | None:
+        try:
+            return self.gazetteer.get(code)
+        except KeyError:
+            return None
+
+    # ------------------------------------------------------------- positions
+    def _char_index(self) -> list[int]:
+        index = [0] * (len(self.text) + 1)
+        for token in self.doc:
+            for i in range(token.idx, token.idx + len(token.text)):
+                index[i] = token.i
+        # whitespace maps to the next token
+        last = len(self.doc)
+        for i in range(len(self.text), -1, -1):
+            if i < len(self.text) and (self.text[i].isspace()):
+                index[i] = last
+            else:
+                last = index[i] if i < len(self.text) else last
+        return index
+
+    def _tok_span(self, start: int, end: int) -> tuple[int, int]:
+        first = self.char_to_token[start]
+        last = self.char_to_token[max(start, end - 1)]
+        return first, max(first, last) + 1
+
+    def _sentence_index(self, char: int) -> int:
+        for i, (start, end, _, _) in enumerate(self.sentences):
+            if start <= char < end:
+                return i
+        return max(0, len(self.sentences) - 1)
+
+    def _is_break(self, i: int) -> bool:
+        return self.doc[i].lower_ in CLAUSE_BREAKS
+
+    def _tier(self, start: int, end: int, n_start: int, n_end: int, lo: int, hi: int) -> tuple[int, int] | None:
+        """How tightly a span at tokens [start, end) binds to a number at [n_start, n_end).
+
+        Returns (tier, distance), lower is tighter; None when outside [lo, hi).
+        """
+        if start < lo or end > hi:
+            return None
+        if end <= n_start:
+            between = range(end, n_start)
+            other_number = any(end <= s and e <= n_start for s, e in self.number_spans)
+            if other_number:
+                return 4, n_start - end
+            if any(self._is_break(i) for i in between):
+                return 2, n_start - end
+            return 0, n_start - end
+        if start >= n_end:
+            between = [i for i in range(n_end, start) if self.doc[i].lower_ not in UNIT_WORDS]
+            other_number = any(n_end <= s and e <= start for s, e in self.number_spans)
+            if other_number:
+                return 5, start - n_end
+            if any(self._is_break(i) for i in between):
+                return 6, start - n_end
+            return (1 if len(between) <= 3 else 3), start - n_end
+        return 0, 0
+
+    # ------------------------------------------------------------- focus
+    def _focus_region(self) -> str | None:
+        """The region the article is about: most named, the title counting double."""
+        body_start = self.text.find("\n\n")
+        counts: Counter[str] = Counter()
+        first_seen: dict[str, int] = {}
+        for mention in self.mentions:
+            weight = 3 if mention.start < body_start else 1
+            counts[mention.code] += weight
+            first_seen.setdefault(mention.code, mention.start)
+        for cue in self.cues:
+            if cue.type == "national" and self._national_ok(cue):
+                char = self.doc[cue.start].idx
+                counts[COUNTRY] += 3 if char < body_start else 1
+                first_seen.setdefault(COUNTRY, char)
+        if not counts:
+            return None
+        best = max(counts.items(), key=lambda kv: (kv[1], -first_seen[kv[0]]))
+        return best[0]
+
+    def _national_ok(self, cue: Cue) -> bool:
+        """"target nasional" is the region's own target (spec): not a national mention."""
+        if cue.start > 0 and self.doc[cue.start - 1].lower_ in {"target", "standar", "rata-rata"}:
+            return False
+        return True
+
+    # ------------------------------------------------------------- facts
+    def build_facts(self) -> list[Fact]:
+        candidates: list[Candidate] = []
+        for index, number in enumerate(self.numbers):
+            start, end = self.number_spans[index]
+            s_index = self._sentence_index(number.start)
+            s_start, s_end, _, _ = self.sentences[s_index] if self.sentences else (0, len(self.text), 0, 0)
+            candidates.append(Candidate(number, start, end, (s_start, s_end), s_index))
+        previous: Candidate | None = None
+        for candidate in candidates:
+            self._classify(candidate, previous)
+            previous = candidate
+        return self._assemble(candidates)
+
+    def _sentence_tokens(self, s_index: int) -> tuple[int, int]:
+        _, _, t_start, t_end = self.sentences[s_index]
+        return t_start, t_end
+
+    def _restates(self, candidate: Candidate, previous: Candidate | None) -> bool:
+        """True for "3.657.555 (93,09%)" and "3.555.216 orang, setara 90,48%"."""
+        if previous is None or previous.sentence_index != candidate.sentence_index:
+            return False
+        if previous.number.kind == candidate.number.kind or previous.indicator is None:
+            return False
+        between = [t.lower_ for t in self.doc[previous.tok_end:candidate.tok_start]]
+        return len(between) <= 4 and all(w in RESTATEMENT_LINKS or w in UNIT_WORDS for w in between)
+
+    def _classify(self, c: Candidate, previous: Candidate | None) -> None:
+        n = c.number
+        if n.kind == "percentage" and not (0 < n.value <= 100):
+            c.dropped = "percentage out of range"
+            return
+        if n.kind == "count" and n.value < 1:
+            c.dropped = "zero count"
+            return
+        lo, hi = self._sentence_tokens(c.sentence_index)
+        if self._has_non_fact_unit(c, hi):
+            c.dropped = "counts something that is no registration figure"
+            return
+        if self._restates(c, previous):
+            assert previous is not None
+            c.indicator, c.role = previous.indicator, previous.role
+            c.region_codes = list(previous.region_codes)
+            c.as_of = previous.as_of
+            c.dropped = previous.dropped
+            return
+        indicator_cue = self._best_cue(c, lo, hi, {"indicator"})
+        context = (lo, hi)
+        if self._refers_back(c, lo):
+            # "jumlah tersebut mencapai 99,54 persen": the figure belongs to the
+            # sentence before, and so does its date.
+            fallbacks = self._fallback_contexts(c.sentence_index)
+            if fallbacks:
+                context = fallbacks[0]
+        if indicator_cue is None:
+            # A quote split over sentences, or a list item under its heading.
+            for fallback in self._fallback_contexts(c.sentence_index):
+                indicator_cue = self._best_cue(c, fallback[0], fallback[1], {"indicator"}, outside=True)
+                if indicator_cue is not None:
+                    context = fallback
+                    break
+        if indicator_cue is None:
+            c.dropped = "no indicator"
+            return
+        c.indicator = self._refine_indicator(c, indicator_cue[0], lo, hi)
+        if self._is_breakdown(c, lo, indicator_cue):
+            c.dropped = "part of a breakdown"
+            return
+        c.role = self._role(c, lo, hi, indicator_cue[0])
+        if self._is_threshold(c) and c.role != "target":
+            c.dropped = "a threshold, not a figure"
+            return
+        c.region_codes = self._regions(c, lo, hi, context)
+        if not c.region_codes:
+            c.dropped = "no region"
+            return
+        c.as_of = self._as_of(c, lo, hi, context)
+
+    def _refers_back(self, c: Candidate, lo: int) -> bool:
+        """The sentence opens with, or the number follows, "jumlah tersebut", "atau" ..."""
+        for cue in self.cues:
+            if cue.type == "anaphor" and lo <= cue.start and cue.end <= c.tok_start:
+                if cue.start - lo <= 1 or cue.end - cue.start > 1:
+                    return True
+        return False
+
+    def _fallback_contexts(self, s_index: int) -> list[tuple[int, int]]:
+        out = []
+        s_char = self.sentences[s_index][0]
+        paragraph = _paragraph_of(self.paragraphs, s_char)
+        if s_index > 0:
+            prev = self.sentences[s_index - 1]
+            if _paragraph_of(self.paragraphs, prev[0]) == paragraph:
+                out.append((prev[2], prev[3]))
+        # list item: a short paragraph under a heading that ends with ":"
+        for back in range(s_index - 1, max(-1, s_index - 8), -1):
+            start, end, t0, t1 = self.sentences[back]
+            if self.text[start:end].rstrip().endswith(":"):
+                out.append((t0, t1))
+                break
+            if end - start > 200:
+                break
+        return out
+
+    def _best_cue(self, c: Candidate, lo: int, hi: int, types: set[str], outside: bool = False):  # type: ignore[no-untyped-def]
+        """The cue of the given types that binds tightest to the number (cue, tier)."""
+        best = None
+        for cue in self.cues:
+            if cue.type not in types:
+                continue
+            if outside:
+                if not (lo <= cue.start and cue.end <= hi):
+                    continue
+                rank = (7, 0)
+            else:
+                rank = self._tier(cue.start, cue.end, c.tok_start, c.tok_end, lo, hi)
+                if rank is None:
+                    continue
+                if cue.start >= c.tok_end and self._after_denominator(cue):
+                    continue
+                if (cue.start >= c.tok_end and c.number.kind == "percentage"
+                        and cue.value == "ktp_el_eligible"):
+                    # "99,54 persen masyarakat wajib KTP": the share is of the
+                    # eligible, the figure itself is what was reached.
+                    continue
+            key = (rank[0], cue.rule.weak, rank[1])
+            if best is None or key < best[0]:
+                best = (key, cue)
+        return None if best is None else (best[1], best[0][0])
+
+    def _after_denominator(self, cue: Cue) -> bool:
+        """"90,48% dari wajib KTP": a cue after "dari" names the whole, not the figure."""
+        window = [t.lower_ for t in self.doc[max(0, cue.start - 2):cue.start]]
+        return "dari" in window
+
+    def _refine_indicator(self, c: Candidate, cue: Cue, lo: int, hi: int) -> str:
+        indicator = cue.value
+        if indicator == "ktp_el_printed":
+            # "mencetak 10 ribu KIA": printing words go with the document named.
+            for other in self.cues:
+                if other.type == "indicator" and other.value in {"kia", "birth_certificate", "family_card"}:
+                    rank = self._tier(other.start, other.end, c.tok_start, c.tok_end, lo, hi)
+                    if rank is not None and rank[0] <= 3:
+                        return other.value
+        if indicator == "ktp_el_recorded" and cue.rule.weak:
+            # "KTP-el" alone: a stage word in the clause says which count it is.
+            stage = self._best_cue(c, lo, hi, {"indicator"})
+            if stage is not None and not stage[0].rule.weak and stage[0].value.startswith("ktp_el"):
+                return stage[0].value
+        return indicator
+
+    def _role(self, c: Candidate, lo: int, hi: int, indicator_cue: Cue) -> str:
+        best = None
+        for cue in self.cues:
+            if cue.type != "role":
+                continue
+            rank = self._tier(cue.start, cue.end, c.tok_start, c.tok_end, lo, hi)
+            if rank is None:
+                continue
+            tier, distance = rank
+            if cue.start >= c.tok_end:
+                # "18,25 persen dari target" is a share of the target: actual.
+                if self._after_denominator(cue) or tier > 1 or distance > 5:
+                    continue
+            elif cue.value == "target":
+                if tier not in (0, 2) or distance > 14:
+                    continue
+                if cue.start > 0 and self.doc[cue.start - 1].lower_ == "dari" and distance > 1:
+                    continue
+            elif tier != 0 or distance > 6:
+                continue
+            key = (tier, distance)
+            if best is None or key < best[0]:
+                best = (key, cue.value)
+        return best[1] if best else "actual"
+
+    def _has_non_fact_unit(self, c: Candidate, hi: int) -> bool:
+        for cue in self.cues:
+            if cue.type == "non_fact_unit" and c.tok_end <= cue.start < hi:
+                gap = [t.lower_ for t in self.doc[c.tok_end:cue.start]]
+                if all(w in UNIT_WORDS for w in gap) and len(gap) <= 1:
+                    return True
+        return False
+
+    def _is_breakdown(self, c: Candidate, lo: int, indicator_cue) -> bool:  # type: ignore[no-untyped-def]
+        cue_distance = None
+        cue = indicator_cue[0]
+        if cue.end <= c.tok_start:
+            cue_distance = c.tok_start - cue.end
+        for other in self.cues:
+            if other.type != "breakdown" or other.end > c.tok_start or other.start < lo:
+                continue
+            distance = c.tok_start - other.end
+            between = self.doc[other.end:c.tok_start]
+            if any(t.lower_ in {";"} for t in between):
+                continue
+            if distance <= 5 and (cue_distance is None or distance < cue_distance):
+                return True
+        return False
+
+    def _is_threshold(self, c: Candidate) -> bool:
+        for cue in self.cues:
+            if cue.type == "threshold" and cue.end <= c.tok_start and c.tok_start - cue.end <= 1:
+                return True
+        return False
+
+    def _regions(self, c: Candidate, lo: int, hi: int, context: tuple[int, int]) -> list[str]:
+        distributive = any(
+            cue.type == "distributive" and cue.end <= c.tok_start and c.tok_start - cue.end <= 2
+            for cue in self.cues
+        )
+        ranked = []
+        for mention, (m_start, m_end) in zip(self.mentions, self.mention_spans):
+            rank = self._tier(m_start, m_end, c.tok_start, c.tok_end, lo, hi)
+            if rank is None:
+                continue
+            if m_start >= c.tok_end and rank[0] != 1:
+                continue
+            ranked.append((rank, mention.code, m_start))
+        for cue in self.cues:
+            if cue.type == "national" and self._national_ok(cue):
+                rank = self._tier(cue.start, cue.end, c.tok_start, c.tok_end, lo, hi)
+                if rank is None or (cue.start >= c.tok_end and rank[0] != 1):
+                    continue
+                ranked.append((rank, COUNTRY, cue.start))
+        if distributive:
+            codes = []
+            for rank, code, _ in sorted(ranked, key=lambda r: r[2]):
+                if rank[0] in (0, 2) and code not in codes:
+                    codes.append(code)
+            if codes:
+                return [self._plausible(code, c) for code in codes if self._plausible(code, c)]
+        if ranked:
+            ranked.sort(key=lambda r: r[0])
+            code = ranked[0][1]
+        elif context != (lo, hi):
+            code = self._region_in(context) or self.focus
+        else:
+            code = self.focus
+        plausible = self._plausible(code, c) if code else None
+        return [plausible] if plausible else []
+
+    def _region_in(self, span: tuple[int, int]) -> str | None:
+        for mention, (m_start, m_end) in zip(self.mentions, self.mention_spans):
+            if span[0] <= m_start and m_end <= span[1]:
+                return mention.code
+        for cue in self.cues:
+            if cue.type == "national" and span[0] <= cue.start and cue.end <= span[1]:
+                return COUNTRY
+        return None
+
+    def _plausible(self, code: str, c: Candidate) -> str | None:
+        """A count larger than a region's population cannot be that region's: it is national."""
+        if c.number.kind != "count" or code == COUNTRY:
+            return code
+        region = self._region(code)
+        population = region.population if region else None
+        if population and c.number.value > population * 1.2:
+            country = self._region(COUNTRY)
+            if country and country.population and c.number.value <= country.population * 1.2:
+                return COUNTRY
+            return None
+        return code
+
+    def _as_of(self, c: Candidate, lo: int, hi: int, context: tuple[int, int]) -> str | None:
+        best = None
+        for date, (d_start, d_end) in zip(self.dates, self.date_spans):
+            if date.weekday_form:
+                continue
+            cue = date.cue.lower() if date.cue else None
+            if cue not in AS_OF_CUES:
+                continue
+            in_sentence = lo <= d_start and d_end <= hi
+            in_context = context != (lo, hi) and context[0] <= d_start and d_end <= context[1]
+            if not (in_sentence or in_context):
+                continue
+            if cue is None and len(date.value) < 7:
+                continue
+            deadline = self._after_target_word(d_start)
+            if c.role == "target" and cue not in DEADLINE_CUES:
+                continue
+            if c.role != "target" and deadline:
+                continue
+            distance = abs(d_start - c.tok_start) if in_sentence else 1000
+            if best is None or distance < best[0]:
+                best = (distance, date.value)
+        return best[1] if best else None
+
+    def _after_target_word(self, token: int) -> bool:
+        """"ditargetkan rampung sampai Desember 2018": a deadline, not the figure's date."""
+        window = self.doc[max(0, token - 5):token]
+        return any(t.lower_.startswith(("target", "ditarget", "menarget")) for t in window)
+
+    def _assemble(self, candidates: list[Candidate]) -> list[Fact]:
+        facts: dict[tuple, dict] = {}
+        order: list[tuple] = []
+        approximate: list[tuple[Candidate, str]] = []
+        for c in candidates:
+            if c.dropped or c.indicator is None:
+                if c.dropped:
+                    log.debug("number %r dropped: %s", c.number.text, c.dropped)
+                continue
+            for code in c.region_codes:
+                if c.number.approximate and c.number.kind == "count":
+                    approximate.append((c, code))
+                    continue
+                self._add(facts, order, c, code)
+        for c, code in approximate:
+            # "192 jutaan" after "192.676.863 jiwa": the rounded restatement is the
+            # exact fact; alone, it is a fact of its own.
+            exact = None
+            for key in order:
+                kind, indicator, role, region, value = key
+                if (kind, indicator, role, region) == ("count", c.indicator, c.role, code) and \
+                        abs(value - c.number.value) <= 0.05 * value:
+                    exact = key
+                    break
+            if exact is not None:
+                if facts[exact]["as_of"] is None and c.as_of:
+                    facts[exact]["as_of"] = c.as_of
+                continue
+            self._add(facts, order, c, code)
+        out = []
+        for key in order:
+            entry = facts[key]
+            out.append(Fact(**entry))
+        return out
+
+    def _add(self, facts: dict, order: list, c: Candidate, code: str) -> None:
+        value = round(c.number.value, 4)
+        key = (c.number.kind, c.indicator, c.role, code, value)
+        if key in facts:
+            if facts[key]["as_of"] is None and c.as_of:
+                facts[key]["as_of"] = c.as_of
+            return
+        region = self._region(code)
+        if region is None:
+            return
+        unit = c.number.unit if c.number.kind == "count" else "percent"
+        if c.number.kind == "count" and unit not in ("people", "documents"):
+            unit = "documents" if c.indicator in DOCUMENT_INDICATORS else "people"
+        s_start, s_end = c.sentence
+        facts[key] = dict(
+            kind=c.number.kind, indicator=c.indicator, value=value, unit=unit, role=c.role,
+            region_code=region.code, region=region.name, region_level=region.level,
+            province_code=region.province_code, province=region.province, as_of=c.as_of,
+            text=c.number.text, start=c.number.start, end=c.number.end,
+            sentence=self.text[s_start:s_end],
+        )
+        order.append(key)
+
+    # ------------------------------------------------------------- awards
+    def build_awards(self) -> list[Award]:
+        award_sentences = [i for i, s in enumerate(self.sentences) if self._is_award_sentence(s)]
+        if not award_sentences:
+            return []
+        orgs = self.finder.cues.find_organisations(self.doc)
+        giver = self._giver(award_sentences, orgs)
+        date = self._award_date(award_sentences)
+        name = self._award_name(award_sentences)
+        awards: dict[tuple, Award] = {}
+        for index in award_sentences:
+            s_start, s_end, t0, t1 = self.sentences[index]
+            for mention in self.all_mentions:
+                if not mention.code or mention.role != "mention":
+                    continue
+                if not (s_start <= mention.start < s_end):
+                    continue
+                if not self._is_recipient(mention, s_start, orgs):
+                    continue
+                key = (giver, mention.code)
+                if key in awards:
+                    continue
+                awards[key] = Award(
+                    recipient=self._recipient_name(mention, s_start),
+                    recipient_region_code=mention.code,
+                    giver=giver, name=name, date=date,
+                    sentence=self.text[s_start:s_end], start=s_start, end=s_end,
+                )
+        if not awards and self.focus and self.focus != COUNTRY and giver:
+            # "Diganjar penghargaan" with the recipient only implied: the focus region.
+            index = award_sentences[0]
+            s_start, s_end, _, _ = self.sentences[index]
+            region = self._region(self.focus)
+            if region is not None and self._award_has_receiver_verb(award_sentences):
+                awards[(giver, self.focus)] = Award(
+                    recipient=_government_name(region.level, region.name),
+                    recipient_region_code=region.code, giver=giver, name=name, date=date,
+                    sentence=self.text[s_start:s_end], start=s_start, end=s_end,
+                )
+        return list(awards.values())
+
+    def _is_award_sentence(self, sentence: tuple[int, int, int, int]) -> bool:
+        _, _, t0, t1 = sentence
+        nouns = [c for c in self.cues if c.type == "award" and c.value == "noun" and t0 <= c.start < t1]
+        verbs = [c for c in self.cues if c.type == "award" and c.value == "verb" and t0 <= c.start < t1]
+        return bool(nouns) and bool(verbs)
+
+    def _award_has_receiver_verb(self, indices: list[int]) -> bool:
+        return any(RECEIVE_AFTER.search(" " + self.text[self.sentences[i][0]:self.sentences[i][1]])
+                   or re.search(r"\b(diganjar|meraih|menerima|mendapat|raih|terima|dianugerahi)\b",
+                                self.text[self.sentences[i][0]:self.sentences[i][1]], re.I)
+                   for i in indices)
+
+    def _is_recipient(self, mention: RegionMention, s_start: int, orgs) -> bool:  # type: ignore[no-untyped-def]
+        before = self.text[max(s_start, mention.start - 90):mention.start]
+        after = self.text[mention.end:mention.end + 60]
+        # inside a giver's name ("Ombudsman RI Perwakilan Sulawesi Selatan")
+        if GIVER_CONTEXT.search(before[-14:]):
+            return False
+        if re.search(r"\b(di|ke|dari)\s*$", before[-4:], re.IGNORECASE) and not mention.qualified:
+            return False
+        if mention.qualified or RECIPIENT_HEADS.search(before[-60:] + " "):
+            head = re.search(r"(pemerintah|pemprov|pemkab|pemkot|pemda|disdukcapil|dukcapil|"
+                             r"dispendukcapil|dindukcapil|dinas[^,.]{0,70}|provinsi|kabupaten|kota|"
+                             r"prov\.|kab\.)\s*$", before, re.IGNORECASE)
+            if head or mention.qualified:
+                if re.search(r"\b(di|ke)\s+(\w+\s+){0,1}$", before[-12:], re.IGNORECASE) and not head:
+                    return False
+                return not self._is_giver_region(before)
+        return bool(RECEIVE_AFTER.search(after))
+
+    def _is_giver_region(self, before: str) -> bool:
+        return bool(re.search(r"(gubernur|perwakilan|ombudsman)[^,.]{0,30}$", before, re.IGNORECASE))
+
+    def _recipient_name(self, mention: RegionMention, s_start: int) -> str:
+        before = self.text[max(s_start, mention.start - 90):mention.start]
+        head = re.search(r"((Dinas Kependudukan dan Pencatatan Sipil|Disdukcapil|Dinas Dukcapil|"
+                         r"Dispendukcapil|Dindukcapil)\s*(\([^)]*\)\s*)?)$", before)
+        region = self._region(mention.code or "")
+        if head and region:
+            return f"{head.group(2)} {region.name}".strip()
+        if region:
+            return _government_name(region.level, region.name)
+        return mention.text
+
+    def _giver(self, indices: list[int], orgs) -> str | None:  # type: ignore[no-untyped-def]
+        for index in indices:
+            _, _, t0, t1 = self.sentences[index]
+            for start, _, org in orgs:
+                if t0 <= start < t1:
+                    return org.name
+        # A governor giving to regencies: the province's government.
+        for index in indices:
+            s_start, s_end, _, _ = self.sentences[index]
+            match = re.search(r"\bGubernur\s+([A-Z][\w ]{2,40})", self.text[s_start:s_end])
+            if match:
+                for mention in self.all_mentions:
+                    if mention.code and s_start + match.start(1) <= mention.start < s_start + match.end(1) + 2:
+                        region = self._region(mention.code)
+                        if region and region.level == "province":
+                            return _government_name("province", region.name)
+        for start, _, org in orgs:
+            return org.name
+        return None
+
+    def _award_date(self, indices: list[int]) -> str | None:
+        """The ceremony's day: a written date ("Senin (4/11/2024)") before a bare weekday."""
+        found = []
+        for index in indices:
+            s_start, s_end, _, _ = self.sentences[index]
+            for date in self.dates:
+                if s_start <= date.start < s_end and len(date.value) == 10:
+                    written = any(ch.isdigit() for ch in date.text)
+                    found.append((not written, not date.weekday_form, date.start, date.value))
+        return min(found)[3] if found else None
+
+    def _award_name(self, indices: list[int]) -> str | None:
+        for index in indices:
+            s_start, s_end, _, _ = self.sentences[index]
+            sentence = self.text[s_start:s_end]
+            match = re.search(r"[\"“]([^\"”]{3,80})[\"”]", sentence)
+            if match and re.search(r"penghargaan|piagam|anugerah|piala|trofi", sentence[:match.start()], re.I):
+                return match.group(1).strip()
+            match = re.search(r"(?:[Pp]enghargaan|[Pp]iala|[Aa]nugerah|[Tt]rofi)\s+((?:[A-Z][\w-]*\s?){1,5})",
+                              sentence)
+            if match:
+                name = match.group(1).strip()
+                if not re.match(r"(Dari|Kepada|Yang|Tersebut|Itu|Ini|Dan)\b", name) and \
+                        name.lower() not in self.finder.cues.organisation_aliases:
+                    return name
+        return None
+
+
+def _government_name(level: str, name: str) -> str:
+    if level == "province":
+        return f"Pemerintah Provinsi {name}"
+    if level in ("regency", "city"):
+        return "Pemerintah " + name
+    return name

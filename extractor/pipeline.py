@@ -1,0 +1,109 @@
+"""One article end to end: input → Article → facts and awards.
+
+``process`` never raises for bad input: it returns an ``Outcome`` with the
+reason, so a batch always goes on.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from .article import html_to_article, load_article
+from .errors import ExtractorError
+from .facts import extract_facts
+from .fetch import fetch_page
+from .models import Extraction
+
+log = logging.getLogger(__name__)
+
+ARTICLE_SUFFIXES = (".html", ".htm", ".txt")
+# A folder of articles may carry a key (gold.jsonl) or a manifest.jsonl giving each
+# file's url and publication date, so text files can be read against their date.
+MANIFEST_NAMES = ("manifest.jsonl", "gold.jsonl")
+
+
+@dataclass(frozen=True)
+class InputItem:
+    """One thing to read: a file path or an http(s) URL, with what the caller knows of it."""
+
+    source: str
+    url: str | None = None
+    published: str | None = None
+
+
+@dataclass(frozen=True)
+class Outcome:
+    item: InputItem
+    extraction: Extraction | None
+    error: str | None = None
+
+
+def is_url(source: str) -> bool:
+    return source.lower().startswith(("http://", "https://"))
+
+
+def _read_manifest(folder: Path) -> dict[str, dict]:
+    for name in MANIFEST_NAMES:
+        path = folder / name
+        if path.exists():
+            entries = {}
+            with path.open(encoding="utf-8") as handle:
+                for line in handle:
+                    if line.strip():
+                        row = json.loads(line)
+                        entries[row["id"]] = row
+            return entries
+    return {}
+
+
+def expand_inputs(sources: Iterable[str], *, url: str | None = None,
+                  published: str | None = None) -> list[InputItem]:
+    """Files, folders (every article file in them, with their manifest) and URLs, in order."""
+    items: list[InputItem] = []
+    for source in sources:
+        if is_url(source):
+            items.append(InputItem(source, url or source, published))
+            continue
+        path = Path(source)
+        if path.is_dir():
+            manifest = _read_manifest(path)
+            for child in sorted(path.iterdir()):
+                if child.suffix.lower() in ARTICLE_SUFFIXES and child.is_file():
+                    entry = manifest.get(child.stem, {})
+                    items.append(InputItem(str(child), entry.get("url"),
+                                           published or entry.get("published")))
+            continue
+        items.append(InputItem(source, url, published))
+    return items
+
+
+def process(item: InputItem) -> Outcome:
+    """Read one input and find its facts; bad input gives an Outcome with the reason."""
+    try:
+        if is_url(item.source):
+            page = fetch_page(item.source)
+            article = html_to_article(page.content, input=item.source, url=item.url or page.url,
+                                      published=item.published)
+        else:
+            if not os.path.exists(item.source):
+                return Outcome(item, None, f"{item.source}: no such file")
+            article = load_article(item.source, url=item.url, published=item.published)
+        return Outcome(item, extract_facts(article))
+    except ExtractorError as error:
+        return Outcome(item, None, str(error))
+    except (OSError, UnicodeError, ValueError) as error:
+        log.debug("unexpected error on %s", item.source, exc_info=True)
+        return Outcome(item, None, f"{item.source}: cannot read ({error})")
+
+
+def process_all(items: Iterable[InputItem]) -> Iterator[Outcome]:
+    for item in items:
+        outcome = process(item)
+        if outcome.error:
+            log.warning("%s", outcome.error)
+        yield outcome
