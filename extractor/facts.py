@@ -50,8 +50,7 @@ log = logging.getLogger(__name__)
 
 COUNTRY = "ID"
 # Words between two numbers that make the second a restatement of the first.
-RESTATEMENT_LINKS = {"(", ",", "atau", "setara", "dengan", "sekitar", "sebesar", "yakni", "yaitu",
-                     "dari", "total", "jumlah", "itu", "tersebut", "persen", "%"}
+RESTATEMENT_LINKS = {"(", ",", "atau", "setara", "dengan", "sekitar", "sebesar", "yakni", "yaitu"}
 CLAUSE_BREAKS = {",", ";", ":", "sedangkan", "sementara", "namun", "tetapi", "adapun", "—", "–"}
 UNIT_WORDS = {"jiwa", "orang", "warga", "penduduk", "anak", "keping", "lembar", "dokumen",
               "blangko", "blanko", "kartu", "persen", "%", "perse", "ribu", "juta", "jutaan",
