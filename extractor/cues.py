@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from spacy.matcher import PhraseMatcher
+from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc
 
 from .errors import PatternError
@@ -23,7 +23,8 @@ PATTERNS_DIR = Path(__file__).resolve().parent.parent / "patterns"
 
 CUE_TYPES = {
     "indicator", "role", "distributive", "threshold", "denominator", "breakdown",
-    "non_fact_unit", "national", "award", "anaphor",
+    "non_fact_unit", "national", "award", "anaphor", "change", "non_fact_context",
+    "negation", "back_reference",
 }
 INDICATORS = {
     "ktp_el_recorded", "ktp_el_eligible", "ktp_el_printed", "ikd_activated", "kia",
@@ -85,8 +86,8 @@ def _validate_cue_row(row: dict, path: Path) -> CueRule:
         raise PatternError(f"{where}: unknown type {row.get('type')!r}")
     if row["type"] == "indicator" and row.get("value") not in INDICATORS:
         raise PatternError(f"{where}: unknown indicator {row.get('value')!r}")
-    if not row.get("phrases"):
-        raise PatternError(f"{where}: no phrases")
+    if not row.get("phrases") and not row.get("patterns"):
+        raise PatternError(f"{where}: no phrases and no patterns")
     return CueRule(id=row["id"], type=row["type"], value=row["value"], weak=bool(row.get("weak")))
 
 
@@ -110,6 +111,9 @@ class CueFinder:
     def __init__(self, patterns_dir: Path = PATTERNS_DIR) -> None:
         nlp = build_nlp()
         self.matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
+        # Token patterns for the few cues a phrase list cannot say ("penduduk
+        # Sumbar jumlahnya"); validated when the pipeline is built.
+        self.token_matcher = Matcher(nlp.vocab, validate=True)
         self.rules: dict[str, CueRule] = {}
         for filename in ("cues.jsonl", "awards.jsonl"):
             path = patterns_dir / filename
@@ -120,7 +124,13 @@ class CueFinder:
                 self.rules[rule.id] = rule
                 # make_doc tokenizes the phrase the way the article is tokenized
                 # ("KTP-el" is three tokens), so the phrase matches as written.
-                self.matcher.add(rule.id, _phrase_docs(nlp, row["phrases"]))
+                if row.get("phrases"):
+                    self.matcher.add(rule.id, _phrase_docs(nlp, row["phrases"]))
+                if row.get("patterns"):
+                    try:
+                        self.token_matcher.add(rule.id, row["patterns"])
+                    except (ValueError, KeyError) as error:
+                        raise PatternError(f"{path.name} id={rule.id}: bad pattern ({error})") from error
         self.organisations = [
             Organisation(row["id"], row["name"], tuple(row["aliases"]))
             for row in _read_jsonl(patterns_dir / "organisations.jsonl")
@@ -134,16 +144,17 @@ class CueFinder:
     def find(self, doc: Doc) -> list[Cue]:
         """All cues, longest first where two of one type overlap."""
         found = []
-        for match_id, start, end in self.matcher(doc):
+        for match_id, start, end in [*self.matcher(doc), *self.token_matcher(doc)]:
             rule = self.rules[doc.vocab.strings[match_id]]
             found.append(Cue(start, end, rule))
-        # Within one type keep the longest of overlapping matches: "belum merekam"
-        # is one remaining cue, not also "belum" on its own.
+        # Within one type keep the longest of overlapping matches: "wajib e-KTP"
+        # is one eligible cue, not also "e-KTP" on its own; "melampaui target"
+        # is reached, not a target.
         found.sort(key=lambda c: (c.type, -(c.end - c.start), c.start))
         kept: list[Cue] = []
         taken: dict[str, list[tuple[int, int]]] = {}
         for cue in found:
-            spans = taken.setdefault(cue.type + cue.value, [])
+            spans = taken.setdefault(cue.type, [])
             if any(cue.start < e and s < cue.end for s, e in spans):
                 continue
             spans.append((cue.start, cue.end))

@@ -50,8 +50,14 @@ log = logging.getLogger(__name__)
 
 COUNTRY = "ID"
 # Words between two numbers that make the second a restatement of the first.
-RESTATEMENT_LINKS = {"(", ",", "atau", "setara", "dengan", "sekitar", "sebesar", "yakni", "yaitu"}
-CLAUSE_BREAKS = {",", ";", ":", "sedangkan", "sementara", "namun", "tetapi", "adapun", "—", "–"}
+RESTATEMENT_LINKS = {"(", ",", "atau", "setara", "dengan", "sekitar", "sebesar", "yakni", "yaitu",
+                     "hanya", "sama"}
+# At least one of these must stand between them: a bare comma separates two figures.
+RESTATEMENT_MARKERS = {"(", "atau", "setara", "yakni", "yaitu", "sebesar"}
+# A count written with no unit word ("93 emas", "sembilan Kepala Dinas") is seldom
+# a region's total; below this it is left out.
+UNITLESS_MINIMUM = 1000
+CLAUSE_BREAKS = {",", ";", "sedangkan", "sementara", "namun", "tetapi", "adapun", "—", "–"}
 UNIT_WORDS = {"jiwa", "orang", "warga", "penduduk", "anak", "keping", "lembar", "dokumen",
               "blangko", "blanko", "kartu", "persen", "%", "perse", "ribu", "juta", "jutaan",
               "ribuan", "lebih", "-an", "an", "nya", "-nya"}
@@ -161,7 +167,7 @@ class _Context:
         self.gazetteer = finder.gazetteer
         # "Indonesia" inside "Ombudsman Republik Indonesia" is no region: the country
         # is named through the national cues of patterns/cues.jsonl instead.
-        self.mentions = [m for m in mentions if m.role == "mention" and m.code and m.code != COUNTRY]
+        self.mentions = self._governing_mentions(mentions)
         self.all_mentions = mentions
         self.dates: list[DateMention] = dates
         self.numbers: list[NumberMention] = numbers
@@ -170,6 +176,41 @@ class _Context:
         self.mention_spans = [self._tok_span(m.start, m.end) for m in self.mentions]
         self.date_spans = [self._tok_span(d.start, d.end) for d in dates]
         self.focus = self._focus_region()
+
+    def _governing_mentions(self, mentions: list[RegionMention]) -> list[RegionMention]:
+        """Mentions that can govern a figure.
+
+        Left out: datelines and outlet names; "Indonesia" (the country is named
+        through the national cues); a province that only locates the regency
+        before it ("Kota Jayapura, Papua"); a place people move to ("pindah
+        keluar NTT").
+        """
+        kept: list[RegionMention] = []
+        previous: RegionMention | None = None
+        for mention in mentions:
+            if mention.role != "mention" or not mention.code or mention.code == COUNTRY:
+                previous = mention
+                continue
+            before = self.text[max(0, mention.start - 16):mention.start].lower()
+            if re.search(r"(keluar|ke luar|pindah ke|menuju|asal)\s+$", before):
+                previous = mention
+                continue
+            if previous is not None and previous.code and self._locates(previous, mention):
+                previous = mention
+                continue
+            kept.append(mention)
+            previous = mention
+        return kept
+
+    def _locates(self, previous: RegionMention, mention: RegionMention) -> bool:
+        gap = self.text[previous.end:mention.start]
+        if not re.fullmatch(r"\s*,\s*|\s*\(\s*", gap):
+            return False
+        inner, outer = self._region(previous.code or ""), self._region(mention.code or "")
+        if inner is None or outer is None or outer.level != "province" or inner.level == "province":
+            return False
+        # "Merauke, Papua": Papua Selatan was split from Papua, so Papua still locates it.
+        return self.gazetteer.lies_in(inner.code, outer.code)
 
     def _region(self, code: str) -> Region | None:
         try:
@@ -276,13 +317,37 @@ class _Context:
         return t_start, t_end
 
     def _restates(self, candidate: Candidate, previous: Candidate | None) -> bool:
-        """True for "3.657.555 (93,09%)" and "3.555.216 orang, setara 90,48%"."""
+        """True for "3.657.555 (93,09%)", "3.555.216 orang, setara 90,48%", "5,56 persen, atau 4.380"."""
         if previous is None or previous.sentence_index != candidate.sentence_index:
             return False
         if previous.number.kind == candidate.number.kind or previous.indicator is None:
             return False
         between = [t.lower_ for t in self.doc[previous.tok_end:candidate.tok_start]]
-        return len(between) <= 4 and all(w in RESTATEMENT_LINKS or w in UNIT_WORDS for w in between)
+        if len(between) > 4 or not set(between) & RESTATEMENT_MARKERS:
+            return False
+        return all(w in RESTATEMENT_LINKS or w in UNIT_WORDS for w in between)
+
+    def _cues_of(self, types: set[str], lo: int, hi: int) -> list[Cue]:
+        return [cue for cue in self.cues if cue.type in types and lo <= cue.start and cue.end <= hi]
+
+    def _near_left(self, c: Candidate, types: set[str], lo: int, reach: int) -> Cue | None:
+        """A cue of these types ending at most ``reach`` tokens before the number, same clause."""
+        for cue in self._cues_of(types, lo, c.tok_start):
+            rank = self._tier(cue.start, cue.end, c.tok_start, c.tok_end, lo, c.tok_start)
+            if rank is not None and rank[0] == 0 and rank[1] <= reach:
+                return cue
+        return None
+
+    def _near_right(self, c: Candidate, types: set[str], hi: int, reach: int) -> Cue | None:
+        """A cue of these types within ``reach`` words after the number (units skipped), same clause."""
+        for cue in self._cues_of(types, c.tok_end, hi):
+            rank = self._tier(cue.start, cue.end, c.tok_start, c.tok_end, c.tok_end, hi)
+            if rank is None or rank[0] not in (1, 3):
+                continue
+            words = [t for t in self.doc[c.tok_end:cue.start] if t.lower_ not in UNIT_WORDS]
+            if len(words) <= reach:
+                return cue
+        return None
 
     def _classify(self, c: Candidate, previous: Candidate | None) -> None:
         n = c.number
@@ -291,6 +356,9 @@ class _Context:
             return
         if n.kind == "count" and n.value < 1:
             c.dropped = "zero count"
+            return
+        if n.kind == "count" and n.unit is None and n.value < UNITLESS_MINIMUM:
+            c.dropped = "a small count with no unit word"
             return
         lo, hi = self._sentence_tokens(c.sentence_index)
         if self._has_non_fact_unit(c, hi):
@@ -303,17 +371,32 @@ class _Context:
             c.as_of = previous.as_of
             c.dropped = previous.dropped
             return
+        if self._near_right(c, {"back_reference"}, hi, 0):
+            c.dropped = "refers back to a figure given before (\"30.000 warga itu\")"
+            return
+        if self._near_left(c, {"change"}, lo, 2):
+            c.dropped = "a change between two figures, not a figure"
+            return
+        if self._near_left(c, {"negation"}, lo, 4):
+            c.dropped = "negated"
+            return
+        if self._near_right(c, {"non_fact_context"}, hi, 6) or self._near_left(c, {"non_fact_context"}, lo, 3):
+            c.dropped = "about moves, deaths, voters or evacuees"
+            return
+        if self._is_denominator_only(c, previous, lo, hi):
+            c.dropped = "the whole a share is taken of (\"dari total ...\")"
+            return
         indicator_cue = self._best_cue(c, lo, hi, {"indicator"})
         context = (lo, hi)
         if self._refers_back(c, lo):
             # "jumlah tersebut mencapai 99,54 persen": the figure belongs to the
             # sentence before, and so does its date.
-            fallbacks = self._fallback_contexts(c.sentence_index)
+            fallbacks = self._fallback_contexts(c.sentence_index, refers_back=True)
             if fallbacks:
                 context = fallbacks[0]
         if indicator_cue is None:
             # A quote split over sentences, or a list item under its heading.
-            for fallback in self._fallback_contexts(c.sentence_index):
+            for fallback in self._fallback_contexts(c.sentence_index, refers_back=context != (lo, hi)):
                 indicator_cue = self._best_cue(c, fallback[0], fallback[1], {"indicator"}, outside=True)
                 if indicator_cue is not None:
                     context = fallback
@@ -322,7 +405,7 @@ class _Context:
             c.dropped = "no indicator"
             return
         c.indicator = self._refine_indicator(c, indicator_cue[0], lo, hi)
-        if self._is_breakdown(c, lo, indicator_cue):
+        if self._is_breakdown(c, lo, hi, indicator_cue):
             c.dropped = "part of a breakdown"
             return
         c.role = self._role(c, lo, hi, indicator_cue[0])
@@ -335,6 +418,15 @@ class _Context:
             return
         c.as_of = self._as_of(c, lo, hi, context)
 
+    def _is_denominator_only(self, c: Candidate, previous: Candidate | None, lo: int, hi: int) -> bool:
+        """"74.989.988 dari total 79.964.264 anak": the total is no fact unless it says what it is."""
+        if previous is None or previous.sentence_index != c.sentence_index:
+            return False
+        before = [t.lower_ for t in self.doc[max(lo, c.tok_start - 2):c.tok_start]]
+        if "dari" not in before or before[-1] in {"target", "sasaran"}:
+            return False
+        return self._near_right(c, {"indicator"}, hi, 1) is None
+
     def _refers_back(self, c: Candidate, lo: int) -> bool:
         """The sentence opens with, or the number follows, "jumlah tersebut", "atau" ..."""
         for cue in self.cues:
@@ -343,13 +435,18 @@ class _Context:
                     return True
         return False
 
-    def _fallback_contexts(self, s_index: int) -> list[tuple[int, int]]:
+    def _fallback_contexts(self, s_index: int, refers_back: bool = False) -> list[tuple[int, int]]:
+        """Sentences whose cues a sentence without its own may borrow, nearest first."""
         out = []
         s_char = self.sentences[s_index][0]
         paragraph = _paragraph_of(self.paragraphs, s_char)
         if s_index > 0:
             prev = self.sentences[s_index - 1]
-            if _paragraph_of(self.paragraphs, prev[0]) == paragraph:
+            same_paragraph = _paragraph_of(self.paragraphs, prev[0]) == paragraph
+            lo, hi = self.sentences[s_index][2], self.sentences[s_index][3]
+            anaphoric = refers_back or any(
+                cue.type == "anaphor" and lo <= cue.start < hi for cue in self.cues)
+            if same_paragraph or (anaphoric and s_index > 1):
                 out.append((prev[2], prev[3]))
         # list item: a short paragraph under a heading that ends with ":"
         for back in range(s_index - 1, max(-1, s_index - 8), -1):
@@ -364,13 +461,17 @@ class _Context:
     def _best_cue(self, c: Candidate, lo: int, hi: int, types: set[str], outside: bool = False):  # type: ignore[no-untyped-def]
         """The cue of the given types that binds tightest to the number (cue, tier)."""
         best = None
+        hidden = self._denominator_spans(c, lo, hi)
         for cue in self.cues:
             if cue.type not in types:
+                continue
+            if any(s <= cue.start < e for s, e in hidden):
                 continue
             if outside:
                 if not (lo <= cue.start and cue.end <= hi):
                     continue
-                rank = (7, 0)
+                # in a borrowed sentence the cue nearest its end is the topic
+                rank = (7, hi - cue.end)
             else:
                 rank = self._tier(cue.start, cue.end, c.tok_start, c.tok_end, lo, hi)
                 if rank is None:
@@ -385,7 +486,39 @@ class _Context:
             key = (rank[0], cue.rule.weak, rank[1])
             if best is None or key < best[0]:
                 best = (key, cue)
-        return None if best is None else (best[1], best[0][0])
+        if best is None:
+            return None
+        cue, tier = best[1], best[0][0]
+        if cue.value == "ktp_el_eligible" and tier == 1 and not outside:
+            # "30 ribu warga wajib KTP ... belum merekam": the eligible noun names
+            # the people; the predicate after it says what is counted.
+            later = [x for x in self.cues if x.type == "indicator" and x.start >= cue.end
+                     and not x.rule.weak and x.value != "ktp_el_eligible"
+                     and (rank := self._tier(x.start, x.end, c.tok_start, c.tok_end, lo, hi))
+                     and rank[0] in (1, 3, 6)]
+            if later:
+                return later[0], tier
+        return cue, tier
+
+    def _denominator_spans(self, c: Candidate, lo: int, hi: int) -> list[tuple[int, int]]:
+        """Token spans that name the whole a share is of; cues inside them say nothing."""
+        spans = []
+        for cue in self._cues_of({"denominator"}, lo, hi):
+            if cue.end - cue.start > 1:
+                spans.append((cue.start, cue.end))
+        if c.number.kind == "percentage":
+            for cue in self._cues_of({"indicator"}, c.tok_end, hi):
+                if cue.value == "ktp_el_eligible" and cue.start - c.tok_end <= 3:
+                    spans.append((cue.start, self._past_parenthesis(cue.end, hi)))
+        return spans
+
+    def _past_parenthesis(self, end: int, hi: int) -> int:
+        """Extend a span over an abbreviation in brackets after it: "... Penduduk (KTP)"."""
+        if end < hi and self.doc[end].text == "(":
+            for i in range(end + 1, min(hi, end + 6)):
+                if self.doc[i].text == ")":
+                    return i + 1
+        return end
 
     def _after_denominator(self, cue: Cue) -> bool:
         """"90,48% dari wajib KTP": a cue after "dari" names the whole, not the figure."""
@@ -402,10 +535,16 @@ class _Context:
                     if rank is not None and rank[0] <= 3:
                         return other.value
         if indicator == "ktp_el_recorded" and cue.rule.weak:
-            # "KTP-el" alone: a stage word in the clause says which count it is.
-            stage = self._best_cue(c, lo, hi, {"indicator"})
-            if stage is not None and not stage[0].rule.weak and stage[0].value.startswith("ktp_el"):
-                return stage[0].value
+            # "KTP-el-nya belum dicetak": a stage word in the same clause as the
+            # document word says which count it is.
+            for other in self.cues:
+                if other.type != "indicator" or other.rule.weak or not other.value.startswith("ktp_el"):
+                    continue
+                first, last = sorted([(cue.start, cue.end), (other.start, other.end)])
+                gap = range(first[1], last[0])
+                if len(gap) <= 4 and not any(self._is_break(i) for i in gap) and \
+                        not any(first[1] <= s and e <= last[0] for s, e in self.number_spans):
+                    return other.value
         return indicator
 
     def _role(self, c: Candidate, lo: int, hi: int, indicator_cue: Cue) -> str:
@@ -419,7 +558,11 @@ class _Context:
             tier, distance = rank
             if cue.start >= c.tok_end:
                 # "18,25 persen dari target" is a share of the target: actual.
-                if self._after_denominator(cue) or tier > 1 or distance > 5:
+                right_of_indicator = indicator_cue.start >= c.tok_end and \
+                    0 <= indicator_cue.start - cue.end <= 1
+                if self._after_denominator(cue) and cue.value == "target":
+                    continue
+                if not right_of_indicator and (tier > 1 or distance > 5):
                     continue
             elif cue.value == "target":
                 if tier not in (0, 2) or distance > 14:
@@ -441,21 +584,18 @@ class _Context:
                     return True
         return False
 
-    def _is_breakdown(self, c: Candidate, lo: int, indicator_cue) -> bool:  # type: ignore[no-untyped-def]
-        cue_distance = None
+    def _is_breakdown(self, c: Candidate, lo: int, hi: int, indicator_cue) -> bool:  # type: ignore[no-untyped-def]
+        """By district, sex, age or place: nearer to the number than what it counts."""
         cue = indicator_cue[0]
-        if cue.end <= c.tok_start:
-            cue_distance = c.tok_start - cue.end
-        for other in self.cues:
-            if other.type != "breakdown" or other.end > c.tok_start or other.start < lo:
-                continue
+        cue_distance = c.tok_start - cue.end if cue.end <= c.tok_start else None
+        for other in self._cues_of({"breakdown"}, lo, c.tok_start):
             distance = c.tok_start - other.end
             between = self.doc[other.end:c.tok_start]
             if any(t.lower_ in {";"} for t in between):
                 continue
             if distance <= 5 and (cue_distance is None or distance < cue_distance):
                 return True
-        return False
+        return self._near_right(c, {"breakdown"}, hi, 2) is not None
 
     def _is_threshold(self, c: Candidate) -> bool:
         for cue in self.cues:
@@ -488,15 +628,16 @@ class _Context:
                 if rank[0] in (0, 2) and code not in codes:
                     codes.append(code)
             if codes:
-                return [self._plausible(code, c) for code in codes if self._plausible(code, c)]
+                return [code for code in codes if self._plausible(code, c)]
+        explicit = True
         if ranked:
             ranked.sort(key=lambda r: r[0])
             code = ranked[0][1]
-        elif context != (lo, hi):
-            code = self._region_in(context) or self.focus
+        elif context != (lo, hi) and self._region_in(context):
+            code = self._region_in(context)
         else:
-            code = self.focus
-        plausible = self._plausible(code, c) if code else None
+            code, explicit = self.focus, False
+        plausible = self._plausible(code, c, explicit) if code else None
         return [plausible] if plausible else []
 
     def _region_in(self, span: tuple[int, int]) -> str | None:
@@ -504,17 +645,25 @@ class _Context:
             if span[0] <= m_start and m_end <= span[1]:
                 return mention.code
         for cue in self.cues:
-            if cue.type == "national" and span[0] <= cue.start and cue.end <= span[1]:
+            if cue.type == "national" and span[0] <= cue.start and cue.end <= span[1] \
+                    and self._national_ok(cue):
                 return COUNTRY
         return None
 
-    def _plausible(self, code: str, c: Candidate) -> str | None:
-        """A count larger than a region's population cannot be that region's: it is national."""
+    def _plausible(self, code: str, c: Candidate, explicit: bool = True) -> str | None:
+        """A count larger than a region's population cannot be that region's.
+
+        Taken from the article's focus, such a figure is national; said of a
+        region by name ("1,9 jutaan ... di Papua dan Papua Barat"), it is a joint
+        figure of several regions, and none of them alone.
+        """
         if c.number.kind != "count" or code == COUNTRY:
             return code
         region = self._region(code)
         population = region.population if region else None
         if population and c.number.value > population * 1.2:
+            if explicit:
+                return None
             country = self._region(COUNTRY)
             if country and country.population and c.number.value <= country.population * 1.2:
                 return COUNTRY

@@ -288,6 +288,13 @@ class Gazetteer:
         except KeyError:
             raise KeyError(f"no region with code {code!r} in the gazetteer") from None
 
+    def lies_in(self, code: str, province_code: str) -> bool:
+        """True when region ``code`` lies in that province, or in one split from it."""
+        region = self._regions.get(code)
+        if region is None or region.province_code is None:
+            return False
+        return region.province_code in self._within.get(province_code, frozenset())
+
     def regions(self) -> list[Region]:
         """Every region, country first, in the order of the official list."""
         return list(self._regions.values())
