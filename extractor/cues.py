@@ -24,7 +24,7 @@ PATTERNS_DIR = Path(__file__).resolve().parent.parent / "patterns"
 CUE_TYPES = {
     "indicator", "role", "distributive", "threshold", "denominator", "breakdown",
     "non_fact_unit", "national", "award", "anaphor", "change", "non_fact_context",
-    "negation", "back_reference",
+    "negation", "back_reference", "achievement",
 }
 INDICATORS = {
     "ktp_el_recorded", "ktp_el_eligible", "ktp_el_printed", "ikd_activated", "kia",

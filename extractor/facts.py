@@ -176,6 +176,7 @@ class _Context:
         self.mention_spans = [self._tok_span(m.start, m.end) for m in self.mentions]
         self.date_spans = [self._tok_span(d.start, d.end) for d in dates]
         self.focus = self._focus_region()
+        self.topic = self._topic()
 
     def _governing_mentions(self, mentions: list[RegionMention]) -> list[RegionMention]:
         """Mentions that can govern a figure.
@@ -292,6 +293,16 @@ class _Context:
         best = max(counts.items(), key=lambda kv: (kv[1], -first_seen[kv[0]]))
         return best[0]
 
+    def _topic(self) -> Cue | None:
+        """What the title says is counted, by a word of substance ("Rekam e-KTP ...")."""
+        if not self.sentences:
+            return None
+        _, _, t0, t1 = self.sentences[0]
+        for cue in self.cues:
+            if cue.type == "indicator" and not cue.rule.weak and t0 <= cue.start < t1:
+                return cue
+        return None
+
     def _national_ok(self, cue: Cue) -> bool:
         """"target nasional" is the region's own target (spec): not a national mention."""
         if cue.start > 0 and self.doc[cue.start - 1].lower_ in {"target", "standar", "rata-rata"}:
@@ -364,6 +375,11 @@ class _Context:
         if self._has_non_fact_unit(c, hi):
             c.dropped = "counts something that is no registration figure"
             return
+        if previous is not None and previous.dropped == "part of a breakdown" and \
+                previous.sentence_index == c.sentence_index and \
+                {t.lower_ for t in self.doc[previous.tok_end:c.tok_start]} & {"dan", ","}:
+            c.dropped = "part of a breakdown"  # "2.749 orang dari ... dan 1.140 orang dari ..."
+            return
         if self._restates(c, previous):
             assert previous is not None
             c.indicator, c.role = previous.indicator, previous.role
@@ -380,7 +396,8 @@ class _Context:
         if self._near_left(c, {"negation"}, lo, 4):
             c.dropped = "negated"
             return
-        if self._near_right(c, {"non_fact_context"}, hi, 6) or self._near_left(c, {"non_fact_context"}, lo, 3):
+        if self._near_right(c, {"non_fact_context"}, hi, 6) or \
+                self._near_left(c, {"non_fact_context"}, lo, 10):
             c.dropped = "about moves, deaths, voters or evacuees"
             return
         if self._is_denominator_only(c, previous, lo, hi):
@@ -401,6 +418,13 @@ class _Context:
                 if indicator_cue is not None:
                     context = fallback
                     break
+        if indicator_cue is None and self.topic and self._near_left(c, {"achievement"}, lo, 4):
+            # "capaian kita sudah 90,40 persen" in a story whose title names what
+            # is counted: the figure is of that.
+            indicator_cue = (self.topic, 7)
+            fallbacks = self._fallback_contexts(c.sentence_index, refers_back=True)
+            if fallbacks:
+                context = fallbacks[0]
         if indicator_cue is None:
             c.dropped = "no indicator"
             return
@@ -476,7 +500,7 @@ class _Context:
                 rank = self._tier(cue.start, cue.end, c.tok_start, c.tok_end, lo, hi)
                 if rank is None:
                     continue
-                if cue.start >= c.tok_end and self._after_denominator(cue):
+                if cue.start >= c.tok_end and self._after_denominator(cue, c.tok_end):
                     continue
                 if (cue.start >= c.tok_end and c.number.kind == "percentage"
                         and cue.value == "ktp_el_eligible"):
@@ -520,9 +544,9 @@ class _Context:
                     return i + 1
         return end
 
-    def _after_denominator(self, cue: Cue) -> bool:
+    def _after_denominator(self, cue: Cue, number_end: int) -> bool:
         """"90,48% dari wajib KTP": a cue after "dari" names the whole, not the figure."""
-        window = [t.lower_ for t in self.doc[max(0, cue.start - 2):cue.start]]
+        window = [t.lower_ for t in self.doc[max(number_end, cue.start - 2):cue.start]]
         return "dari" in window
 
     def _refine_indicator(self, c: Candidate, cue: Cue, lo: int, hi: int) -> str:
@@ -560,7 +584,7 @@ class _Context:
                 # "18,25 persen dari target" is a share of the target: actual.
                 right_of_indicator = indicator_cue.start >= c.tok_end and \
                     0 <= indicator_cue.start - cue.end <= 1
-                if self._after_denominator(cue) and cue.value == "target":
+                if self._after_denominator(cue, c.tok_end) and cue.value == "target":
                     continue
                 if not right_of_indicator and (tier > 1 or distance > 5):
                     continue
@@ -578,7 +602,9 @@ class _Context:
 
     def _has_non_fact_unit(self, c: Candidate, hi: int) -> bool:
         for cue in self.cues:
-            if cue.type == "non_fact_unit" and c.tok_end <= cue.start < hi:
+            if cue.type == "non_fact_unit" and c.tok_start < cue.start < hi and cue.end > c.tok_end:
+                if cue.start < c.tok_end:
+                    return True  # "16 juta keping blanko": the unit word opens the phrase
                 gap = [t.lower_ for t in self.doc[c.tok_end:cue.start]]
                 if all(w in UNIT_WORDS for w in gap) and len(gap) <= 1:
                     return True
