@@ -98,6 +98,7 @@ class Candidate:
     region_codes: list[str] = field(default_factory=list)
     as_of: str | None = None
     dropped: str | None = None
+    after_dari: bool = False  # "dari 85.267 ...": the whole that a share is taken of
 
 
 class FactFinder:
@@ -175,6 +176,7 @@ class _Context:
         self.number_spans = [self._tok_span(n.start, n.end) for n in numbers]
         self.mention_spans = [self._tok_span(m.start, m.end) for m in self.mentions]
         self.date_spans = [self._tok_span(d.start, d.end) for d in dates]
+        self.linked_after: dict[int, tuple[int, int]] = {}
         self.focus = self._focus_region()
         self.topic = self._topic()
 
@@ -265,9 +267,15 @@ class _Context:
             return 0, n_start - end
         if start >= n_end:
             between = [i for i in range(n_end, start) if self.doc[i].lower_ not in UNIT_WORDS]
-            other_number = any(n_end <= s and e <= start for s, e in self.number_spans)
+            linked = self.linked_after.get(n_start)
+            other_number = any(n_end <= s and e <= start and (s, e) != linked
+                               for s, e in self.number_spans)
             if other_number:
                 return 5, start - n_end
+            if linked and linked[1] <= start:
+                # "389.930 jiwa atau 97,10 persen sudah merekam": skip the restatement
+                between = [i for i in between if not (linked[0] <= i < linked[1])
+                           and self.doc[i].lower_ not in RESTATEMENT_LINKS]
             if any(self._is_break(i) for i in between):
                 return 6, start - n_end
             return (1 if len(between) <= 3 else 3), start - n_end
@@ -311,32 +319,59 @@ class _Context:
 
     # ------------------------------------------------------------- facts
     def build_facts(self) -> list[Fact]:
+        if not self.sentences:
+            return []
         candidates: list[Candidate] = []
         for index, number in enumerate(self.numbers):
+            if any(d.start < number.end and number.start < d.end for d in self.dates):
+                continue  # "hingga 8 November 2024 warga ...": part of a date
             start, end = self.number_spans[index]
             s_index = self._sentence_index(number.start)
-            s_start, s_end, _, _ = self.sentences[s_index] if self.sentences else (0, len(self.text), 0, 0)
-            candidates.append(Candidate(number, start, end, (s_start, s_end), s_index))
-        previous: Candidate | None = None
+            s_start, s_end, _, _ = self.sentences[s_index]
+            candidate = Candidate(number, start, end, (s_start, s_end), s_index)
+            before = [t.lower_ for t in self.doc[max(0, start - 2):start]]
+            candidate.after_dari = "dari" in before and before[-1] not in {"target", "sasaran"}
+            candidates.append(candidate)
+        self.linked_after = {}
+        for first, second in zip(candidates, candidates[1:]):
+            if first.sentence_index == second.sentence_index and self._linked(first, second):
+                self.linked_after[first.tok_start] = (second.tok_start, second.tok_end)
+        earlier: list[Candidate] = []
         for candidate in candidates:
-            self._classify(candidate, previous)
-            previous = candidate
+            same_sentence = [e for e in earlier if e.sentence_index == candidate.sentence_index]
+            self._classify(candidate, same_sentence)
+            earlier.append(candidate)
         return self._assemble(candidates)
+
+    def _linked(self, first: Candidate, second: Candidate) -> bool:
+        """ "389.930 jiwa atau 97,10 persen": two forms of one figure."""
+        if first.number.kind == second.number.kind:
+            return False
+        between = [t.lower_ for t in self.doc[first.tok_end:second.tok_start]]
+        if len(between) > 4 or not set(between) & RESTATEMENT_MARKERS:
+            return False
+        return all(w in RESTATEMENT_LINKS or w in UNIT_WORDS for w in between)
 
     def _sentence_tokens(self, s_index: int) -> tuple[int, int]:
         _, _, t_start, t_end = self.sentences[s_index]
         return t_start, t_end
 
-    def _restates(self, candidate: Candidate, previous: Candidate | None) -> bool:
-        """True for "3.657.555 (93,09%)", "3.555.216 orang, setara 90,48%", "5,56 persen, atau 4.380"."""
-        if previous is None or previous.sentence_index != candidate.sentence_index:
-            return False
-        if previous.number.kind == candidate.number.kind or previous.indicator is None:
-            return False
-        between = [t.lower_ for t in self.doc[previous.tok_end:candidate.tok_start]]
-        if len(between) > 4 or not set(between) & RESTATEMENT_MARKERS:
-            return False
-        return all(w in RESTATEMENT_LINKS or w in UNIT_WORDS for w in between)
+    def _restated(self, candidate: Candidate, earlier: list[Candidate]) -> Candidate | None:
+        """The figure this one restates: "3.657.555 (93,09%)", "3.555.216 orang, setara 90,48%".
+
+        In "31.491.386 jiwa dari 31.742.508 jiwa wajib KTP-el, atau 99,21 persen"
+        the share restates the first figure, not the whole it was taken of.
+        """
+        if not earlier or self.linked_after.get(earlier[-1].tok_start) != \
+                (candidate.tok_start, candidate.tok_end):
+            if not (len(earlier) >= 2 and earlier[-1].after_dari and
+                    self._linked(earlier[-1], candidate)):
+                return None
+        for previous in reversed(earlier):
+            if previous.after_dari and previous is earlier[-1]:
+                continue
+            return previous if previous.indicator is not None else None
+        return None
 
     def _cues_of(self, types: set[str], lo: int, hi: int) -> list[Cue]:
         return [cue for cue in self.cues if cue.type in types and lo <= cue.start and cue.end <= hi]
@@ -360,7 +395,8 @@ class _Context:
                 return cue
         return None
 
-    def _classify(self, c: Candidate, previous: Candidate | None) -> None:
+    def _classify(self, c: Candidate, earlier: list[Candidate]) -> None:
+        previous = earlier[-1] if earlier else None
         n = c.number
         if n.kind == "percentage" and not (0 < n.value <= 100):
             c.dropped = "percentage out of range"
@@ -380,12 +416,12 @@ class _Context:
                 {t.lower_ for t in self.doc[previous.tok_end:c.tok_start]} & {"dan", ","}:
             c.dropped = "part of a breakdown"  # "2.749 orang dari ... dan 1.140 orang dari ..."
             return
-        if self._restates(c, previous):
-            assert previous is not None
-            c.indicator, c.role = previous.indicator, previous.role
-            c.region_codes = list(previous.region_codes)
-            c.as_of = previous.as_of
-            c.dropped = previous.dropped
+        restated = self._restated(c, earlier)
+        if restated is not None:
+            c.indicator, c.role = restated.indicator, restated.role
+            c.region_codes = list(restated.region_codes)
+            c.as_of = restated.as_of
+            c.dropped = restated.dropped
             return
         if self._near_right(c, {"back_reference"}, hi, 0):
             c.dropped = "refers back to a figure given before (\"30.000 warga itu\")"
@@ -407,10 +443,22 @@ class _Context:
         context = (lo, hi)
         if self._refers_back(c, lo):
             # "jumlah tersebut mencapai 99,54 persen": the figure belongs to the
-            # sentence before, and so does its date.
+            # sentence before, and so does its date; "target itu setara 147.403
+            # orang": so does what it counts, unless the sentence says it closely.
             fallbacks = self._fallback_contexts(c.sentence_index, refers_back=True)
             if fallbacks:
                 context = fallbacks[0]
+                if indicator_cue is None or indicator_cue[1] >= 2:
+                    borrowed = self._best_cue(c, context[0], context[1], {"indicator"}, outside=True)
+                    indicator_cue = borrowed or indicator_cue
+        inherited_role = None
+        listed = [e for e in earlier if e.indicator and not e.dropped and e.number.kind == n.kind]
+        if listed and (indicator_cue is None or indicator_cue[1] >= 4):
+            # "Kota Magelang dengan 99,95 persen, disusul Kota Semarang 99,87 persen":
+            # a list shares what it counts.
+            c.indicator = listed[-1].indicator
+            inherited_role = listed[-1].role
+            indicator_cue = None
         if indicator_cue is None:
             # A quote split over sentences, or a list item under its heading.
             for fallback in self._fallback_contexts(c.sentence_index, refers_back=context != (lo, hi)):
@@ -418,21 +466,23 @@ class _Context:
                 if indicator_cue is not None:
                     context = fallback
                     break
-        if indicator_cue is None and self.topic and self._near_left(c, {"achievement"}, lo, 4):
+        if indicator_cue is None and c.indicator is None and self.topic and self._about_topic(c, lo):
             # "capaian kita sudah 90,40 persen" in a story whose title names what
             # is counted: the figure is of that.
             indicator_cue = (self.topic, 7)
             fallbacks = self._fallback_contexts(c.sentence_index, refers_back=True)
             if fallbacks:
                 context = fallbacks[0]
-        if indicator_cue is None:
+        if indicator_cue is None and c.indicator is None:
             c.dropped = "no indicator"
             return
-        c.indicator = self._refine_indicator(c, indicator_cue[0], lo, hi)
+        if indicator_cue is not None:
+            c.indicator = self._refine_indicator(c, indicator_cue[0], lo, hi)
         if self._is_breakdown(c, lo, hi, indicator_cue):
             c.dropped = "part of a breakdown"
             return
-        c.role = self._role(c, lo, hi, indicator_cue[0])
+        c.role = self._role(c, lo, hi, indicator_cue[0] if indicator_cue else None,
+                            default=inherited_role or "actual")
         if self._is_threshold(c) and c.role != "target":
             c.dropped = "a threshold, not a figure"
             return
@@ -441,6 +491,14 @@ class _Context:
             c.dropped = "no region"
             return
         c.as_of = self._as_of(c, lo, hi, context)
+
+    def _about_topic(self, c: Candidate, lo: int) -> bool:
+        """A figure with no word of what it counts, in a sentence about reaching it."""
+        if self._near_left(c, {"achievement", "role"}, lo, 4):
+            return True
+        regions_before = [s for s, e in self.mention_spans if e <= c.tok_start and c.tok_start - e <= 2]
+        achieved = any(cue.type == "achievement" and lo <= cue.start < c.tok_start for cue in self.cues)
+        return bool(regions_before) and achieved
 
     def _is_denominator_only(self, c: Candidate, previous: Candidate | None, lo: int, hi: int) -> bool:
         """"74.989.988 dari total 79.964.264 anak": the total is no fact unless it says what it is."""
@@ -498,7 +556,8 @@ class _Context:
                 rank = (7, hi - cue.end)
             else:
                 rank = self._tier(cue.start, cue.end, c.tok_start, c.tok_end, lo, hi)
-                if rank is None:
+                if rank is None or rank[0] == 5:
+                    # a cue after the next number is that number's
                     continue
                 if cue.start >= c.tok_end and self._after_denominator(cue, c.tok_end):
                     continue
@@ -530,9 +589,13 @@ class _Context:
         for cue in self._cues_of({"denominator"}, lo, hi):
             if cue.end - cue.start > 1:
                 spans.append((cue.start, cue.end))
-        if c.number.kind == "percentage":
-            for cue in self._cues_of({"indicator"}, c.tok_end, hi):
-                if cue.value == "ktp_el_eligible" and cue.start - c.tok_end <= 3:
+        # "99,47 persen wajib KTP-el": the eligible named right after any share in
+        # the sentence is the whole it is of, for every figure there.
+        for (n_start, n_end), number in zip(self.number_spans, self.numbers):
+            if number.kind != "percentage" or not (lo <= n_start < hi):
+                continue
+            for cue in self._cues_of({"indicator"}, n_end, hi):
+                if cue.value == "ktp_el_eligible" and cue.start - n_end <= 3:
                     spans.append((cue.start, self._past_parenthesis(cue.end, hi)))
         return spans
 
@@ -571,7 +634,8 @@ class _Context:
                     return other.value
         return indicator
 
-    def _role(self, c: Candidate, lo: int, hi: int, indicator_cue: Cue) -> str:
+    def _role(self, c: Candidate, lo: int, hi: int, indicator_cue: Cue | None,
+              default: str = "actual") -> str:
         best = None
         for cue in self.cues:
             if cue.type != "role":
@@ -582,8 +646,11 @@ class _Context:
             tier, distance = rank
             if cue.start >= c.tok_end:
                 # "18,25 persen dari target" is a share of the target: actual.
-                right_of_indicator = indicator_cue.start >= c.tok_end and \
-                    0 <= indicator_cue.start - cue.end <= 1
+                # "30 ribu warga wajib KTP ... belum merekam": the role word
+                # that opens the predicate after the number.
+                right_of_indicator = indicator_cue is not None and \
+                    indicator_cue.start >= c.tok_end and \
+                    0 <= indicator_cue.start - cue.end <= 1 and tier in (1, 3, 6)
                 if self._after_denominator(cue, c.tok_end) and cue.value == "target":
                     continue
                 if not right_of_indicator and (tier > 1 or distance > 5):
@@ -598,7 +665,7 @@ class _Context:
             key = (tier, distance)
             if best is None or key < best[0]:
                 best = (key, cue.value)
-        return best[1] if best else "actual"
+        return best[1] if best else default
 
     def _has_non_fact_unit(self, c: Candidate, hi: int) -> bool:
         for cue in self.cues:
@@ -612,8 +679,8 @@ class _Context:
 
     def _is_breakdown(self, c: Candidate, lo: int, hi: int, indicator_cue) -> bool:  # type: ignore[no-untyped-def]
         """By district, sex, age or place: nearer to the number than what it counts."""
-        cue = indicator_cue[0]
-        cue_distance = c.tok_start - cue.end if cue.end <= c.tok_start else None
+        cue = indicator_cue[0] if indicator_cue else None
+        cue_distance = c.tok_start - cue.end if cue and cue.end <= c.tok_start else None
         for other in self._cues_of({"breakdown"}, lo, c.tok_start):
             distance = c.tok_start - other.end
             between = self.doc[other.end:c.tok_start]
