@@ -115,6 +115,7 @@ class CueFinder:
         # Sumbar jumlahnya"); validated when the pipeline is built.
         self.token_matcher = Matcher(nlp.vocab, validate=True)
         self.rules: dict[str, CueRule] = {}
+        self.phrases: dict[str, list[str]] = {}
         for filename in ("cues.jsonl", "awards.jsonl"):
             path = patterns_dir / filename
             for row in _read_jsonl(path):
@@ -122,6 +123,7 @@ class CueFinder:
                 if rule.id in self.rules:
                     raise PatternError(f"{path.name}: duplicate id {rule.id!r}")
                 self.rules[rule.id] = rule
+                self.phrases[rule.id] = list(row.get("phrases", []))
                 # make_doc tokenizes the phrase the way the article is tokenized
                 # ("KTP-el" is three tokens), so the phrase matches as written.
                 if row.get("phrases"):
@@ -140,6 +142,12 @@ class CueFinder:
             self.org_matcher.add(org.id, _phrase_docs(nlp, org.aliases))
         self.org_by_id = {org.id: org for org in self.organisations}
         self.organisation_aliases = {a.lower() for org in self.organisations for a in org.aliases}
+        from .awards import AwardWords  # awards.py reads its word lists from here
+
+        try:
+            self.award_words = AwardWords.from_phrases(self.phrases)
+        except KeyError as error:
+            raise PatternError(f"awards.jsonl: missing word list {error}") from error
 
     def find(self, doc: Doc) -> list[Cue]:
         """All cues, longest first where two of one type overlap."""

@@ -30,6 +30,7 @@ from functools import lru_cache
 
 from spacy.tokens import Doc
 
+from .awards import find_awards
 from .cues import Cue, CueFinder, get_cue_finder
 from .dates import DateReader, get_date_reader
 from .models import (
@@ -54,6 +55,11 @@ RESTATEMENT_LINKS = {"(", ",", "atau", "setara", "dengan", "sekitar", "sebesar",
                      "hanya", "sama"}
 # At least one of these must stand between them: a bare comma separates two figures.
 RESTATEMENT_MARKERS = {"(", "atau", "setara", "yakni", "yaitu", "sebesar"}
+BREAKDOWN = "part of a breakdown"
+NON_FACT_CONTEXT = "about moves, deaths, voters or evacuees"
+NON_FACT_UNIT = "counts something that is no registration figure"
+# A list of parts, or of evacuees, goes on after a comma or "dan".
+CONTAGIOUS_DROPS = {BREAKDOWN, NON_FACT_CONTEXT, NON_FACT_UNIT}
 # A count written with no unit word ("93 emas", "sembilan Kepala Dinas") is seldom
 # a region's total; below this it is left out.
 UNITLESS_MINIMUM = 1000
@@ -69,19 +75,6 @@ AS_OF_CUES = {"hingga", "sampai", "sampai dengan", "per", "pada", "akhir", "awal
 DEADLINE_CUES = {"hingga", "sampai", "sampai dengan", "pada", "akhir", "tahun", "sepanjang",
                  "dalam", None}
 DOCUMENT_INDICATORS = {"ktp_el_printed", "kia", "birth_certificate", "family_card"}
-PEOPLE_INDICATORS = {"ktp_el_recorded", "ktp_el_eligible", "ikd_activated", "population"}
-# Where a region's government or office is named, the region is an award's recipient.
-RECIPIENT_HEADS = re.compile(
-    r"(pemerintah|pemprov|pemkab|pemkot|pemda|disdukcapil|dukcapil|dispendukcapil|dindukcapil|"
-    r"dinas|provinsi|kabupaten|kota|prov\.|kab\.|bupati|wali ?kota|gubernur)\b[^.]{0,80}$",
-    re.IGNORECASE,
-)
-RECEIVE_AFTER = re.compile(
-    r"^\s*(\([^)]{0,40}\)\s*)?(berhasil\s+|kembali\s+|sukses\s+)?(diganjar|meraih|raih|menerima|terima|"
-    r"mendapat|mendapatkan|memperoleh|menyabet|sabet|dianugerahi|dinobatkan)\b",
-    re.IGNORECASE,
-)
-GIVER_CONTEXT = re.compile(r"(perwakilan|oleh|dari|kepada)\s*$", re.IGNORECASE)
 
 
 @dataclass
@@ -409,13 +402,16 @@ class _Context:
             return
         lo, hi = self._sentence_tokens(c.sentence_index)
         if self._has_non_fact_unit(c, hi):
-            c.dropped = "counts something that is no registration figure"
+            c.dropped = NON_FACT_UNIT
             return
-        if previous is not None and previous.dropped == "part of a breakdown" and \
-                previous.sentence_index == c.sentence_index and \
-                {t.lower_ for t in self.doc[previous.tok_end:c.tok_start]} & {"dan", ","}:
-            c.dropped = "part of a breakdown"  # "2.749 orang dari ... dan 1.140 orang dari ..."
-            return
+        if previous is not None and previous.dropped in CONTAGIOUS_DROPS and \
+                {t.lower_ for t in self.doc[previous.tok_end:c.tok_start]} & {"dan", ",", "masing-masing"}:
+            own = self._best_cue(c, lo, hi, {"indicator"})
+            if own is None or own[1] >= 2:
+                # "2.749 orang dari ... dan 1.140 orang dari ...", "korban hilang 72
+                # orang, masing-masing 28 orang di Alor": the list goes on.
+                c.dropped = previous.dropped
+                return
         restated = self._restated(c, earlier)
         if restated is not None:
             c.indicator, c.role = restated.indicator, restated.role
@@ -434,7 +430,7 @@ class _Context:
             return
         if self._near_right(c, {"non_fact_context"}, hi, 6) or \
                 self._near_left(c, {"non_fact_context"}, lo, 10):
-            c.dropped = "about moves, deaths, voters or evacuees"
+            c.dropped = NON_FACT_CONTEXT
             return
         if self._is_denominator_only(c, previous, lo, hi):
             c.dropped = "the whole a share is taken of (\"dari total ...\")"
@@ -479,7 +475,7 @@ class _Context:
         if indicator_cue is not None:
             c.indicator = self._refine_indicator(c, indicator_cue[0], lo, hi)
         if self._is_breakdown(c, lo, hi, indicator_cue):
-            c.dropped = "part of a breakdown"
+            c.dropped = BREAKDOWN
             return
         c.role = self._role(c, lo, hi, indicator_cue[0] if indicator_cue else None,
                             default=inherited_role or "actual")
@@ -852,140 +848,10 @@ class _Context:
 
     # ------------------------------------------------------------- awards
     def build_awards(self) -> list[Award]:
-        award_sentences = [i for i, s in enumerate(self.sentences) if self._is_award_sentence(s)]
-        if not award_sentences:
-            return []
-        orgs = self.finder.cues.find_organisations(self.doc)
-        giver = self._giver(award_sentences, orgs)
-        date = self._award_date(award_sentences)
-        name = self._award_name(award_sentences)
-        awards: dict[tuple, Award] = {}
-        for index in award_sentences:
-            s_start, s_end, t0, t1 = self.sentences[index]
-            for mention in self.all_mentions:
-                if not mention.code or mention.role != "mention":
-                    continue
-                if not (s_start <= mention.start < s_end):
-                    continue
-                if not self._is_recipient(mention, s_start, orgs):
-                    continue
-                key = (giver, mention.code)
-                if key in awards:
-                    continue
-                awards[key] = Award(
-                    recipient=self._recipient_name(mention, s_start),
-                    recipient_region_code=mention.code,
-                    giver=giver, name=name, date=date,
-                    sentence=self.text[s_start:s_end], start=s_start, end=s_end,
-                )
-        if not awards and self.focus and self.focus != COUNTRY and giver:
-            # "Diganjar penghargaan" with the recipient only implied: the focus region.
-            index = award_sentences[0]
-            s_start, s_end, _, _ = self.sentences[index]
-            region = self._region(self.focus)
-            if region is not None and self._award_has_receiver_verb(award_sentences):
-                awards[(giver, self.focus)] = Award(
-                    recipient=_government_name(region.level, region.name),
-                    recipient_region_code=region.code, giver=giver, name=name, date=date,
-                    sentence=self.text[s_start:s_end], start=s_start, end=s_end,
-                )
-        return list(awards.values())
+        return find_awards(self)
 
-    def _is_award_sentence(self, sentence: tuple[int, int, int, int]) -> bool:
-        _, _, t0, t1 = sentence
-        nouns = [c for c in self.cues if c.type == "award" and c.value == "noun" and t0 <= c.start < t1]
-        verbs = [c for c in self.cues if c.type == "award" and c.value == "verb" and t0 <= c.start < t1]
-        return bool(nouns) and bool(verbs)
+    def paragraph_of(self, char: int) -> int:
+        return _paragraph_of(self.paragraphs, char)
 
-    def _award_has_receiver_verb(self, indices: list[int]) -> bool:
-        return any(RECEIVE_AFTER.search(" " + self.text[self.sentences[i][0]:self.sentences[i][1]])
-                   or re.search(r"\b(diganjar|meraih|menerima|mendapat|raih|terima|dianugerahi)\b",
-                                self.text[self.sentences[i][0]:self.sentences[i][1]], re.I)
-                   for i in indices)
-
-    def _is_recipient(self, mention: RegionMention, s_start: int, orgs) -> bool:  # type: ignore[no-untyped-def]
-        before = self.text[max(s_start, mention.start - 90):mention.start]
-        after = self.text[mention.end:mention.end + 60]
-        # inside a giver's name ("Ombudsman RI Perwakilan Sulawesi Selatan")
-        if GIVER_CONTEXT.search(before[-14:]):
-            return False
-        if re.search(r"\b(di|ke|dari)\s*$", before[-4:], re.IGNORECASE) and not mention.qualified:
-            return False
-        if mention.qualified or RECIPIENT_HEADS.search(before[-60:] + " "):
-            head = re.search(r"(pemerintah|pemprov|pemkab|pemkot|pemda|disdukcapil|dukcapil|"
-                             r"dispendukcapil|dindukcapil|dinas[^,.]{0,70}|provinsi|kabupaten|kota|"
-                             r"prov\.|kab\.)\s*$", before, re.IGNORECASE)
-            if head or mention.qualified:
-                if re.search(r"\b(di|ke)\s+(\w+\s+){0,1}$", before[-12:], re.IGNORECASE) and not head:
-                    return False
-                return not self._is_giver_region(before)
-        return bool(RECEIVE_AFTER.search(after))
-
-    def _is_giver_region(self, before: str) -> bool:
-        return bool(re.search(r"(gubernur|perwakilan|ombudsman)[^,.]{0,30}$", before, re.IGNORECASE))
-
-    def _recipient_name(self, mention: RegionMention, s_start: int) -> str:
-        before = self.text[max(s_start, mention.start - 90):mention.start]
-        head = re.search(r"((Dinas Kependudukan dan Pencatatan Sipil|Disdukcapil|Dinas Dukcapil|"
-                         r"Dispendukcapil|Dindukcapil)\s*(\([^)]*\)\s*)?)$", before)
-        region = self._region(mention.code or "")
-        if head and region:
-            return f"{head.group(2)} {region.name}".strip()
-        if region:
-            return _government_name(region.level, region.name)
-        return mention.text
-
-    def _giver(self, indices: list[int], orgs) -> str | None:  # type: ignore[no-untyped-def]
-        for index in indices:
-            _, _, t0, t1 = self.sentences[index]
-            for start, _, org in orgs:
-                if t0 <= start < t1:
-                    return org.name
-        # A governor giving to regencies: the province's government.
-        for index in indices:
-            s_start, s_end, _, _ = self.sentences[index]
-            match = re.search(r"\bGubernur\s+([A-Z][\w ]{2,40})", self.text[s_start:s_end])
-            if match:
-                for mention in self.all_mentions:
-                    if mention.code and s_start + match.start(1) <= mention.start < s_start + match.end(1) + 2:
-                        region = self._region(mention.code)
-                        if region and region.level == "province":
-                            return _government_name("province", region.name)
-        for start, _, org in orgs:
-            return org.name
-        return None
-
-    def _award_date(self, indices: list[int]) -> str | None:
-        """The ceremony's day: a written date ("Senin (4/11/2024)") before a bare weekday."""
-        found = []
-        for index in indices:
-            s_start, s_end, _, _ = self.sentences[index]
-            for date in self.dates:
-                if s_start <= date.start < s_end and len(date.value) == 10:
-                    written = any(ch.isdigit() for ch in date.text)
-                    found.append((not written, not date.weekday_form, date.start, date.value))
-        return min(found)[3] if found else None
-
-    def _award_name(self, indices: list[int]) -> str | None:
-        for index in indices:
-            s_start, s_end, _, _ = self.sentences[index]
-            sentence = self.text[s_start:s_end]
-            match = re.search(r"[\"“]([^\"”]{3,80})[\"”]", sentence)
-            if match and re.search(r"penghargaan|piagam|anugerah|piala|trofi", sentence[:match.start()], re.I):
-                return match.group(1).strip()
-            match = re.search(r"(?:[Pp]enghargaan|[Pp]iala|[Aa]nugerah|[Tt]rofi)\s+((?:[A-Z][\w-]*\s?){1,5})",
-                              sentence)
-            if match:
-                name = match.group(1).strip()
-                if not re.match(r"(Dari|Kepada|Yang|Tersebut|Itu|Ini|Dan)\b", name) and \
-                        name.lower() not in self.finder.cues.organisation_aliases:
-                    return name
-        return None
-
-
-def _government_name(level: str, name: str) -> str:
-    if level == "province":
-        return f"Pemerintah Provinsi {name}"
-    if level in ("regency", "city"):
-        return "Pemerintah " + name
-    return name
+    def region(self, code: str) -> Region | None:
+        return self._region(code)
