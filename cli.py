@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import logging
 import sys
+from pathlib import Path
 
 import click
 
@@ -20,9 +21,8 @@ DATE_HELP = "Publication date YYYY-MM-DD; overrides what the page says."
 
 
 def _configure_logging(verbose: int, quiet: bool) -> None:
-    level = logging.WARNING if quiet else (logging.DEBUG if verbose > 1 else logging.INFO)
-    if verbose == 0 and not quiet:
-        level = logging.INFO
+    levels = {0: logging.WARNING, 1: logging.INFO}
+    level = logging.ERROR if quiet else levels.get(verbose, logging.DEBUG)
     logging.basicConfig(level=level, format="%(levelname)s %(message)s", stream=sys.stderr)
     # Third-party libraries are chatty at INFO; their warnings still show.
     for noisy in ("trafilatura", "htmldate", "courlan", "urllib3", "charset_normalizer"):
@@ -42,7 +42,7 @@ def _check_date(ctx: click.Context, param: click.Parameter, value: str | None) -
 
 @click.group()
 @click.option("-v", "--verbose", count=True, help="More detail on stderr (-vv for debug).")
-@click.option("-q", "--quiet", is_flag=True, help="Only warnings and errors on stderr.")
+@click.option("-q", "--quiet", is_flag=True, help="Only errors on stderr.")
 def cli(verbose: int, quiet: bool) -> None:
     """Turn Indonesian regional news on population administration into facts."""
     _configure_logging(verbose, quiet)
@@ -62,6 +62,7 @@ def extract(inputs: tuple[str, ...], published: str | None, url: str | None) -> 
     for outcome in process_all(expand_inputs(inputs, url=url, published=published)):
         if outcome.extraction is None:
             failed += 1
+            click.echo(f"error {outcome.error}", err=True)
             click.echo(json.dumps({"input": outcome.item.source, "error": outcome.error},
                                   ensure_ascii=False))
             continue
@@ -86,7 +87,9 @@ def ingest(inputs: tuple[str, ...], db_path: str, published: str | None, url: st
 
     try:
         db = open_store(db_path)
-        load_regions(db, get_gazetteer().regions(), get_gazetteer().coordinates())
+        # No map centres yet: the coordinates in the shared region data are joined
+        # to the wrong regions for many codes (see README), so none are stored.
+        load_regions(db, get_gazetteer().regions())
     except StoreError as error:
         raise click.ClickException(str(error)) from error
     counts = {"new": 0, "updated": 0, "unchanged": 0, "failed": 0}
@@ -106,6 +109,7 @@ def ingest(inputs: tuple[str, ...], db_path: str, published: str | None, url: st
         counts[result.status] = counts.get(result.status, 0) + 1
         facts_added += result.facts_added
     totals = summary(db)
+    db.close()
     click.echo(
         f"{len(items)} inputs: {counts['new']} new, {counts['updated']} updated, "
         f"{counts['unchanged']} unchanged, {counts['failed']} failed; {facts_added} facts added"
@@ -128,15 +132,21 @@ def _format_summary(db_path: str, totals: dict) -> str:
 @click.option("--show", is_flag=True, help="List what was missed and what was found wrongly.")
 def evaluate(gold_dir: str, show: bool) -> None:
     """Score extraction against a folder of articles with a gold.jsonl answer key."""
+    from extractor.errors import ExtractorError
     from extractor.evaluate import format_report, load_gold, score
 
-    gold = load_gold(gold_dir)
+    try:
+        gold = load_gold(gold_dir)
+    except ExtractorError as error:  # GoldError: no or malformed gold.jsonl
+        raise click.ClickException(str(error)) from error
     items = expand_inputs([gold_dir])
     extracted: dict[str, dict] = {}
     for outcome in process_all(items):
-        key = outcome.item.source.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+        key = Path(outcome.item.source).stem
         if outcome.extraction is not None:
             extracted[key] = outcome.extraction.to_dict()
+        else:
+            extracted[key] = {"error": outcome.error, "facts": [], "awards": []}
     click.echo(format_report(score(gold, extracted), show=show))
 
 

@@ -573,6 +573,14 @@ def _normalize_given_date(published: str, input: str) -> str:
         raise ValueError(f"{input}: published date {published!r} is not YYYY-MM-DD") from err
 
 
+# Where pages declare their publication date; used only to warn when it cannot be read.
+DECLARED_DATE_XPATH = XPath(
+    "//meta[@property='article:published_time' or @name='pubdate' or @name='publishdate' "
+    "or @itemprop='datePublished' or @name='date' or @name='DC.date.issued']/@content"
+    " | //time[@itemprop='datePublished']/@datetime"
+)
+
+
 def _metadata_date(raw: str | None, input: str) -> str | None:
     if not raw:
         return None
@@ -670,6 +678,7 @@ def html_to_article(
             "if it is plain article text, give it a .txt name"
         )
     h1s = [h for h in (_normalize_line(h.text_content()) for h in tree.iter("h1")) if h]
+    declared_dates = [v.strip() for v in DECLARED_DATE_XPATH(tree) if v and v.strip()]
     _wrap_loose_lead_text(tree)
     document = trafilatura.bare_extraction(
         tree,
@@ -692,6 +701,10 @@ def html_to_article(
         published_value, source = given, "given"
     else:
         published_value = _metadata_date(document.date, input)
+        if published_value is None and document.date is None and declared_dates:
+            # htmldate drops a date it cannot read without a word; say so.
+            logger.warning("%s: unreadable publication date %r in the page metadata; left empty",
+                           input, declared_dates[0])
         source = "metadata" if published_value else None
     return _make_article(
         input=input,

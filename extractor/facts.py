@@ -326,7 +326,7 @@ class _Context:
             candidate.after_dari = "dari" in before and before[-1] not in {"target", "sasaran"}
             candidates.append(candidate)
         self.linked_after = {}
-        for first, second in zip(candidates, candidates[1:]):
+        for first, second in zip(candidates, candidates[1:], strict=False):
             if first.sentence_index == second.sentence_index and self._linked(first, second):
                 self.linked_after[first.tok_start] = (second.tok_start, second.tok_end)
         earlier: list[Candidate] = []
@@ -587,7 +587,7 @@ class _Context:
                 spans.append((cue.start, cue.end))
         # "99,47 persen wajib KTP-el": the eligible named right after any share in
         # the sentence is the whole it is of, for every figure there.
-        for (n_start, n_end), number in zip(self.number_spans, self.numbers):
+        for (n_start, n_end), number in zip(self.number_spans, self.numbers, strict=False):
             if number.kind != "percentage" or not (lo <= n_start < hi):
                 continue
             for cue in self._cues_of({"indicator"}, n_end, hi):
@@ -698,7 +698,7 @@ class _Context:
             for cue in self.cues
         )
         ranked = []
-        for mention, (m_start, m_end) in zip(self.mentions, self.mention_spans):
+        for mention, (m_start, m_end) in zip(self.mentions, self.mention_spans, strict=False):
             rank = self._tier(m_start, m_end, c.tok_start, c.tok_end, lo, hi)
             if rank is None:
                 continue
@@ -730,7 +730,7 @@ class _Context:
         return [plausible] if plausible else []
 
     def _region_in(self, span: tuple[int, int]) -> str | None:
-        for mention, (m_start, m_end) in zip(self.mentions, self.mention_spans):
+        for mention, (m_start, m_end) in zip(self.mentions, self.mention_spans, strict=False):
             if span[0] <= m_start and m_end <= span[1]:
                 return mention.code
         for cue in self.cues:
@@ -761,7 +761,7 @@ class _Context:
 
     def _as_of(self, c: Candidate, lo: int, hi: int, context: tuple[int, int]) -> str | None:
         best = None
-        for date, (d_start, d_end) in zip(self.dates, self.date_spans):
+        for date, (d_start, d_end) in zip(self.dates, self.date_spans, strict=False):
             if date.weekday_form:
                 continue
             cue = date.cue.lower() if date.cue else None

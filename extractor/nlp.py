@@ -6,6 +6,7 @@ do the rest, so the pipeline loads with no download.
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 import spacy
@@ -25,6 +26,7 @@ ABBREVIATIONS = (
 # Longest stray piece that is joined to the sentence before it rather than
 # standing alone: fits "Selasa (12/12/2023)." but no real sentence.
 FRAGMENT_CHARS = 24
+NUMBER_BEFORE_STOP = re.compile(r"(?<![\d.])\d{1,3}\.$")
 
 
 @lru_cache(maxsize=1)
@@ -65,7 +67,12 @@ def sentence_bounds(doc: Doc) -> list[tuple[int, int, int, int]]:
             end -= 1
         if end <= start:
             continue
-        if bounds and end - start <= FRAGMENT_CHARS and "\n" not in text[bounds[-1][1]:start]:
+        joined = bounds and "\n" not in text[bounds[-1][1]:start] and (
+            end - start <= FRAGMENT_CHARS
+            # "170. 194.798 keping": a typo inside a number, not a sentence end
+            or (NUMBER_BEFORE_STOP.search(text[bounds[-1][0]:bounds[-1][1]])
+                and text[start].isdigit()))
+        if joined:
             previous = bounds[-1]
             bounds[-1] = (previous[0], end, previous[2], sent.end)
             continue

@@ -72,11 +72,15 @@ def expand_inputs(sources: Iterable[str], *, url: str | None = None,
         path = Path(source)
         if path.is_dir():
             manifest = _read_manifest(path)
-            for child in sorted(path.iterdir()):
-                if child.suffix.lower() in ARTICLE_SUFFIXES and child.is_file():
-                    entry = manifest.get(child.stem, {})
-                    items.append(InputItem(str(child), entry.get("url"),
-                                           published or entry.get("published")))
+            children = [child for child in sorted(path.iterdir())
+                        if child.suffix.lower() in ARTICLE_SUFFIXES and child.is_file()]
+            if not children:
+                # Kept as an input of its own so that it is reported, not skipped silently.
+                items.append(InputItem(source, url, published))
+            for child in children:
+                entry = manifest.get(child.stem, {})
+                items.append(InputItem(str(child), entry.get("url"),
+                                       published or entry.get("published")))
             continue
         items.append(InputItem(source, url, published))
     return items
@@ -90,6 +94,9 @@ def process(item: InputItem) -> Outcome:
             article = html_to_article(page.content, input=item.source, url=item.url or page.url,
                                       published=item.published)
         else:
+            if os.path.isdir(item.source):
+                return Outcome(item, None, f"{item.source}: a folder with no .html, .htm or "
+                                           ".txt article files in it")
             if not os.path.exists(item.source):
                 return Outcome(item, None, f"{item.source}: no such file")
             article = load_article(item.source, url=item.url, published=item.published)
@@ -102,8 +109,6 @@ def process(item: InputItem) -> Outcome:
 
 
 def process_all(items: Iterable[InputItem]) -> Iterator[Outcome]:
+    """Process inputs in order; the caller reports each failed one."""
     for item in items:
-        outcome = process(item)
-        if outcome.error:
-            log.warning("%s", outcome.error)
-        yield outcome
+        yield process(item)
