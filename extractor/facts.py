@@ -60,6 +60,8 @@ NON_FACT_CONTEXT = "about moves, deaths, voters or evacuees"
 NON_FACT_UNIT = "counts something that is no registration figure"
 # A list of parts, or of evacuees, goes on after a comma or "dan".
 CONTAGIOUS_DROPS = {BREAKDOWN, NON_FACT_CONTEXT, NON_FACT_UNIT}
+# A "sentence" this short under a heading ending in ":" is an item of a list.
+LIST_ITEM_TOKENS = 20
 # A count written with no unit word ("93 emas", "sembilan Kepala Dinas") is seldom
 # a region's total; below this it is left out.
 UNITLESS_MINIMUM = 1000
@@ -170,6 +172,7 @@ class _Context:
         self.mention_spans = [self._tok_span(m.start, m.end) for m in self.mentions]
         self.date_spans = [self._tok_span(d.start, d.end) for d in dates]
         self.linked_after: dict[int, tuple[int, int]] = {}
+        self.accepted: list[Candidate] = []
         self.focus = self._focus_region()
         self.topic = self._topic()
 
@@ -334,6 +337,8 @@ class _Context:
             same_sentence = [e for e in earlier if e.sentence_index == candidate.sentence_index]
             self._classify(candidate, same_sentence)
             earlier.append(candidate)
+            if candidate.indicator and not candidate.dropped:
+                self.accepted.append(candidate)
         return self._assemble(candidates)
 
     def _linked(self, first: Candidate, second: Candidate) -> bool:
@@ -462,6 +467,13 @@ class _Context:
                 if indicator_cue is not None:
                     context = fallback
                     break
+        if indicator_cue is None and c.indicator is None:
+            # "belum mencapai target 30 persen" after "dari target 30 persen": the
+            # same figure said again is the same fact.
+            same = [a for a in self.accepted if a.number.kind == n.kind and
+                    abs(a.number.value - n.value) < 0.005 and a.indicator]
+            if same and self._near_left(c, {"achievement", "role"}, lo, 6):
+                c.indicator = same[0].indicator
         if indicator_cue is None and c.indicator is None and self.topic and self._about_topic(c, lo):
             # "capaian kita sudah 90,40 persen" in a story whose title names what
             # is counted: the figure is of that.
@@ -526,15 +538,20 @@ class _Context:
                 cue.type == "anaphor" and lo <= cue.start < hi for cue in self.cues)
             if same_paragraph or (anaphoric and s_index > 1):
                 out.append((prev[2], prev[3]))
-        # list item: a short paragraph under a heading that ends with ":"
+        heading = self._list_heading(s_index)
+        if heading is not None:
+            out.append(heading)
+        return out
+
+    def _list_heading(self, s_index: int) -> tuple[int, int] | None:
+        """For an item of a list, the tokens of the heading that ends with ":" above it."""
         for back in range(s_index - 1, max(-1, s_index - 8), -1):
             start, end, t0, t1 = self.sentences[back]
             if self.text[start:end].rstrip().endswith(":"):
-                out.append((t0, t1))
-                break
+                return t0, t1
             if end - start > 200:
-                break
-        return out
+                return None
+        return None
 
     def _best_cue(self, c: Candidate, lo: int, hi: int, types: set[str], outside: bool = False):  # type: ignore[no-untyped-def]
         """The cue of the given types that binds tightest to the number (cue, tier)."""
@@ -640,6 +657,7 @@ class _Context:
             if rank is None:
                 continue
             tier, distance = rank
+            value = cue.value
             if cue.start >= c.tok_end:
                 # "18,25 persen dari target" is a share of the target: actual.
                 # "30 ribu warga wajib KTP ... belum merekam": the role word
@@ -651,7 +669,12 @@ class _Context:
                     continue
                 if not right_of_indicator and (tier > 1 or distance > 5):
                     continue
-            elif cue.value == "target":
+            elif cue.value == "target" or self.doc[cue.end - 1].lower_ == "target":
+                # "belum mencapai target 30 persen": the figure right after "target" is it
+                if cue.value != "target":
+                    if tier != 0 or distance > 1:
+                        continue
+                    value = "target"
                 if tier not in (0, 2) or distance > 14:
                     continue
                 if cue.start > 0 and self.doc[cue.start - 1].lower_ == "dari" and distance > 1:
@@ -660,7 +683,7 @@ class _Context:
                 continue
             key = (tier, distance)
             if best is None or key < best[0]:
-                best = (key, cue.value)
+                best = (key, value)
         return best[1] if best else default
 
     def _has_non_fact_unit(self, c: Candidate, hi: int) -> bool:
@@ -719,11 +742,14 @@ class _Context:
             if codes:
                 return [code for code in codes if self._plausible(code, c)]
         explicit = True
+        heading = self._list_heading(c.sentence_index)
         if ranked:
             ranked.sort(key=lambda r: r[0])
             code = ranked[0][1]
         elif context != (lo, hi) and self._region_in(context):
             code = self._region_in(context)
+        elif heading is not None and self._region_in(heading):
+            code = self._region_in(heading)
         else:
             code, explicit = self.focus, False
         plausible = self._plausible(code, c, explicit) if code else None
@@ -760,6 +786,16 @@ class _Context:
         return code
 
     def _as_of(self, c: Candidate, lo: int, hi: int, context: tuple[int, int]) -> str | None:
+        """The date of the figure, from its own sentence only (the spec).
+
+        Two exceptions, where the sentence itself points elsewhere: a sentence
+        that refers back ("jumlah tersebut ...") takes the date of the sentence
+        it continues, and a list item takes the date of its heading ("Rincian
+        per akhir Maret 2019:").
+        """
+        heading = self._list_heading(c.sentence_index)
+        if context == (lo, hi) and heading is not None and (hi - lo) <= LIST_ITEM_TOKENS:
+            context = heading
         best = None
         for date, (d_start, d_end) in zip(self.dates, self.date_spans, strict=False):
             if date.weekday_form:
