@@ -83,6 +83,8 @@ class _AwardFinder:
             s_start, s_end, _, _ = self.ctx.sentences[index]
             giver = givers[index]
             date = self._sentence_date(index, event_date)
+            if giver is None:
+                continue  # "berada di Solo untuk menerima penghargaan": from whom, unsaid
             for mention in self._recipients(index):
                 key = (giver, mention.code or "")
                 if key in awards:
@@ -106,9 +108,11 @@ class _AwardFinder:
             values = {c.value for c in self.ctx.cues if c.type == "award" and t0 <= c.start < t1}
             sentence = self.text[s_start:s_end]
             paragraph = self.ctx.paragraph_of(s_start)
-            is_award = ("noun" in values and ({"give", "receive"} & values)) or \
-                "recipient_noun" in values
-            continues = last_paragraph is not None and \
+            is_award = "noun" in values and bool({"give", "receive"} & values)
+            # "penerimanya ialah ...", "kategori kecil diraih oleh ...": more
+            # recipients of an award already named.
+            continues = last_paragraph is not None and "recipient_noun" in values or \
+                last_paragraph is not None and \
                 paragraph - last_paragraph <= CONTINUATION_PARAGRAPHS and \
                 self.words.receive.search(sentence) is not None
             if is_award or continues:
@@ -123,7 +127,7 @@ class _AwardFinder:
         if self._negated(self.text[s_start:s_end]):
             return []  # "masuk nominasi, namun belum berhasil meraih penghargaan"
         return [m for m in self.ctx.all_mentions
-                if m.code and m.role == "mention" and s_start <= m.start < s_end
+                if m.code and m.code != "ID" and m.role == "mention" and s_start <= m.start < s_end
                 and self._is_recipient(m, s_start, s_end)]
 
     def _is_recipient(self, mention: RegionMention, s_start: int, s_end: int) -> bool:
@@ -216,8 +220,8 @@ class _AwardFinder:
         """"Diganjar penghargaan" with the recipient only implied: the article's focus region."""
         focus = self.ctx.focus
         giver = next((givers[i] for i in sentences if givers[i]), None)
-        if not focus or focus == "ID" or giver is None:
-            return None
+        if not focus or focus == "ID" or giver is None or sentences[0] != 0:
+            return None  # only a headline about the award implies its recipient
         if not any(self.words.receive.search(self._sentence(i)) for i in sentences):
             return None
         region = self.ctx.region(focus)

@@ -24,7 +24,7 @@ PATTERNS_DIR = Path(__file__).resolve().parent.parent / "patterns"
 CUE_TYPES = {
     "indicator", "role", "distributive", "threshold", "denominator", "breakdown",
     "non_fact_unit", "national", "award", "anaphor", "change", "non_fact_context",
-    "negation", "back_reference", "achievement",
+    "negation", "back_reference", "achievement", "context", "veto",
 }
 INDICATORS = {
     "ktp_el_recorded", "ktp_el_eligible", "ktp_el_printed", "ikd_activated", "kia",
@@ -38,6 +38,9 @@ class CueRule:
     type: str
     value: str
     weak: bool = False
+    # ids of cues one of which must stand nearby (same or previous sentence, or the
+    # title) for this one to count: "merekam" means recording a KTP only near one.
+    needs: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -88,7 +91,8 @@ def _validate_cue_row(row: dict, path: Path) -> CueRule:
         raise PatternError(f"{where}: unknown indicator {row.get('value')!r}")
     if not row.get("phrases") and not row.get("patterns"):
         raise PatternError(f"{where}: no phrases and no patterns")
-    return CueRule(id=row["id"], type=row["type"], value=row["value"], weak=bool(row.get("weak")))
+    return CueRule(id=row["id"], type=row["type"], value=row["value"], weak=bool(row.get("weak")),
+                   needs=tuple(row.get("needs", ())))
 
 
 def _phrase_docs(nlp, phrases) -> list[Doc]:  # type: ignore[no-untyped-def]
@@ -137,6 +141,10 @@ class CueFinder:
             Organisation(row["id"], row["name"], tuple(row["aliases"]))
             for row in _read_jsonl(patterns_dir / "organisations.jsonl")
         ]
+        for rule in self.rules.values():
+            unknown = [n for n in rule.needs if n not in self.rules]
+            if unknown:
+                raise PatternError(f"cues: id={rule.id} needs unknown ids {unknown}")
         self.org_matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
         for org in self.organisations:
             self.org_matcher.add(org.id, _phrase_docs(nlp, org.aliases))

@@ -62,6 +62,8 @@ NON_FACT_UNIT = "counts something that is no registration figure"
 CONTAGIOUS_DROPS = {BREAKDOWN, NON_FACT_CONTEXT, NON_FACT_UNIT}
 # A "sentence" this short under a heading ending in ":" is an item of a list.
 LIST_ITEM_TOKENS = 20
+# "tiga orang tersangka", "10 orang": a region's registration total is larger.
+COUNT_MINIMUM = 100
 # A count written with no unit word ("93 emas", "sembilan Kepala Dinas") is seldom
 # a region's total; below this it is left out.
 UNITLESS_MINIMUM = 1000
@@ -158,7 +160,7 @@ class _Context:
         self.text: str = text
         self.sentences = sentences
         self.paragraphs = paragraphs
-        self.cues: list[Cue] = cues
+        self.cues: list[Cue] = self._supported(cues)
         self.finder: FactFinder = finder
         self.gazetteer = finder.gazetteer
         # "Indonesia" inside "Ombudsman Republik Indonesia" is no region: the country
@@ -175,6 +177,25 @@ class _Context:
         self.accepted: list[Candidate] = []
         self.focus = self._focus_region()
         self.topic = self._topic()
+
+    def _supported(self, cues: list[Cue]) -> list[Cue]:
+        """Drop cues whose ``needs`` are not met nearby (same or previous sentence, or title)."""
+        sentence_of = {}
+        for index, (_, _, t0, t1) in enumerate(self.sentences):
+            for token in range(t0, t1):
+                sentence_of[token] = index
+        present: dict[int, set[str]] = {}
+        for cue in cues:
+            present.setdefault(sentence_of.get(cue.start, -1), set()).add(cue.rule.id)
+        kept = []
+        for cue in cues:
+            if cue.rule.needs:
+                index = sentence_of.get(cue.start, -1)
+                near = present.get(index, set()) | present.get(index - 1, set()) | present.get(0, set())
+                if not near & set(cue.rule.needs):
+                    continue
+            kept.append(cue)
+        return kept
 
     def _governing_mentions(self, mentions: list[RegionMention]) -> list[RegionMention]:
         """Mentions that can govern a figure.
@@ -368,7 +389,9 @@ class _Context:
         for previous in reversed(earlier):
             if previous.after_dari and previous is earlier[-1]:
                 continue
-            return previous if previous.indicator is not None else None
+            # a dropped figure's restatement is dropped with it ("11,13 persen
+            # atau sekitar 28,5 juta" of the poor)
+            return previous if (previous.indicator is not None or previous.dropped) else None
         return None
 
     def _cues_of(self, types: set[str], lo: int, hi: int) -> list[Cue]:
@@ -405,6 +428,9 @@ class _Context:
         if n.kind == "count" and n.unit is None and n.value < UNITLESS_MINIMUM:
             c.dropped = "a small count with no unit word"
             return
+        if n.kind == "count" and n.value < COUNT_MINIMUM:
+            c.dropped = "too small to be a region's total"
+            return
         lo, hi = self._sentence_tokens(c.sentence_index)
         if self._has_non_fact_unit(c, hi):
             c.dropped = NON_FACT_UNIT
@@ -424,13 +450,16 @@ class _Context:
             c.as_of = restated.as_of
             c.dropped = restated.dropped
             return
+        if self._cues_of({"veto"}, lo, hi):
+            c.dropped = "a sentence about a court case, not registration"
+            return
         if self._near_right(c, {"back_reference"}, hi, 0):
             c.dropped = "refers back to a figure given before (\"30.000 warga itu\")"
             return
         if self._near_left(c, {"change"}, lo, 2):
             c.dropped = "a change between two figures, not a figure"
             return
-        if self._near_left(c, {"negation"}, lo, 4):
+        if self._near_left(c, {"negation"}, lo, 4) or self._near_right(c, {"negation"}, hi, 3):
             c.dropped = "negated"
             return
         if self._near_right(c, {"non_fact_context"}, hi, 6) or \
@@ -454,6 +483,13 @@ class _Context:
                     indicator_cue = borrowed or indicator_cue
         inherited_role = None
         listed = [e for e in earlier if e.indicator and not e.dropped and e.number.kind == n.kind]
+        if not listed and self._region_attached(c):
+            # "Adapun Kabupaten Semarang tercatat 99,12 persen": the list of the
+            # sentence before, in the same paragraph, goes on.
+            paragraph = _paragraph_of(self.paragraphs, n.start)
+            listed = [a for a in self.accepted if a.number.kind == n.kind and
+                      _paragraph_of(self.paragraphs, a.number.start) == paragraph and
+                      a.sentence_index == c.sentence_index - 1]
         if listed and (indicator_cue is None or indicator_cue[1] >= 4):
             # "Kota Magelang dengan 99,95 persen, disusul Kota Semarang 99,87 persen":
             # a list shares what it counts.
@@ -486,6 +522,10 @@ class _Context:
             return
         if indicator_cue is not None:
             c.indicator = self._refine_indicator(c, indicator_cue[0], lo, hi)
+        if c.indicator == "population" and (indicator_cue is None or indicator_cue[1] >= 7):
+            # A population is stated, never borrowed from a sentence before.
+            c.dropped = "no indicator"
+            return
         if self._is_breakdown(c, lo, hi, indicator_cue):
             c.dropped = BREAKDOWN
             return
@@ -499,6 +539,10 @@ class _Context:
             c.dropped = "no region"
             return
         c.as_of = self._as_of(c, lo, hi, context)
+
+    def _region_attached(self, c: Candidate) -> bool:
+        """A region named right before the number: "Kota Magelang 99,95 persen"."""
+        return any(e <= c.tok_start and c.tok_start - e <= 3 for _, e in self.mention_spans)
 
     def _about_topic(self, c: Candidate, lo: int) -> bool:
         """A figure with no word of what it counts, in a sentence about reaching it."""
@@ -602,6 +646,12 @@ class _Context:
         for cue in self._cues_of({"denominator"}, lo, hi):
             if cue.end - cue.start > 1:
                 spans.append((cue.start, cue.end))
+                if self.doc[cue.start].lower_ == "dari":
+                    # "Dari total 183 juta penduduk yang wajib ber-KTP, 90 persen ...":
+                    # the whole clause names the whole, for figures outside it.
+                    end = next((i for i in range(cue.end, hi) if self._is_break(i)), hi)
+                    if not (cue.start <= c.tok_start < end):
+                        spans.append((cue.start, end))
         # "99,47 persen wajib KTP-el": the eligible named right after any share in
         # the sentence is the whole it is of, for every figure there.
         for (n_start, n_end), number in zip(self.number_spans, self.numbers, strict=False):
@@ -752,6 +802,8 @@ class _Context:
             code = self._region_in(heading)
         else:
             code, explicit = self.focus, False
+        if c.indicator == "population" and not explicit:
+            return []  # "negara berpenduduk 17 juta jiwa": a population is said of a place
         plausible = self._plausible(code, c, explicit) if code else None
         return [plausible] if plausible else []
 
@@ -807,8 +859,8 @@ class _Context:
             in_context = context != (lo, hi) and context[0] <= d_start and d_end <= context[1]
             if not (in_sentence or in_context):
                 continue
-            if cue is None and len(date.value) < 7:
-                continue
+            if cue is None and (len(date.value) < 7 or not any(ch.isdigit() for ch in date.text)):
+                continue  # a bare "hari ini" or "Maret" ties no figure to a date
             deadline = self._after_target_word(d_start)
             if c.role == "target" and cue not in DEADLINE_CUES:
                 continue
