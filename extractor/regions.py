@@ -360,8 +360,10 @@ class Gazetteer:
         if not spans:
             return hits
         inside = [replace(h, role="outlet") if _within(h, spans) else h for h in hits]
-        covered = {(h.start, h.end) for h in inside}
-        inside += [h for h in extra if (h.start, h.end) not in covered]
+        # An outlet's region that overlaps a mention already found ("Pemprov Sumut
+        # Pos") is left out: mentions never overlap.
+        inside += [h for h in extra
+                   if not any(h.start < other.end and other.start < h.end for other in inside)]
         return sorted(inside, key=lambda h: h.start)
 
     def _apply_appositives(self, text: str, hits: list[_Hit]) -> list[_Hit]:
