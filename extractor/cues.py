@@ -24,7 +24,8 @@ PATTERNS_DIR = Path(__file__).resolve().parent.parent / "patterns"
 CUE_TYPES = {
     "indicator", "role", "distributive", "threshold", "denominator", "breakdown",
     "non_fact_unit", "national", "award", "anaphor", "change", "non_fact_context",
-    "negation", "back_reference", "achievement", "context", "veto",
+    "negation", "back_reference", "achievement", "context", "veto", "region_count",
+    "also_target",
 }
 INDICATORS = {
     "ktp_el_recorded", "ktp_el_eligible", "ktp_el_printed", "ikd_activated", "kia",
@@ -157,12 +158,18 @@ class CueFinder:
         except KeyError as error:
             raise PatternError(f"awards.jsonl: missing word list {error}") from error
 
-    def find(self, doc: Doc) -> list[Cue]:
-        """All cues, longest first where two of one type overlap."""
+    def find(self, doc: Doc, sentences: list[tuple[int, int, int, int]] | None = None) -> list[Cue]:
+        """All cues of a document, longest first where two of one type overlap.
+
+        ``sentences`` are (char start, char end, token start, token end); with them,
+        a cue whose ``needs`` are not met in its sentence, the one before, or the
+        first (the title) is dropped. Without them the whole text is one sentence.
+        """
         found = []
         for match_id, start, end in [*self.matcher(doc), *self.token_matcher(doc)]:
             rule = self.rules[doc.vocab.strings[match_id]]
             found.append(Cue(start, end, rule))
+        found = self._with_needs_met(found, sentences or [(0, len(doc.text), 0, len(doc))])
         # Within one type keep the longest of overlapping matches: "wajib e-KTP"
         # is one eligible cue, not also "e-KTP" on its own; "melampaui target"
         # is reached, not a target.
@@ -176,6 +183,27 @@ class CueFinder:
             spans.append((cue.start, cue.end))
             kept.append(cue)
         kept.sort(key=lambda c: (c.start, c.end))
+        return kept
+
+    @staticmethod
+    def _with_needs_met(cues: list[Cue], sentences: list[tuple[int, int, int, int]]) -> list[Cue]:
+        def sentence_of(token: int) -> int:
+            for index, (_, _, t0, t1) in enumerate(sentences):
+                if t0 <= token < t1:
+                    return index
+            return -1
+
+        where = [sentence_of(cue.start) for cue in cues]
+        present: dict[int, set[str]] = {}
+        for cue, index in zip(cues, where, strict=True):
+            present.setdefault(index, set()).add(cue.rule.id)
+        kept = []
+        for cue, index in zip(cues, where, strict=True):
+            if cue.rule.needs:
+                near = present.get(index, set()) | present.get(index - 1, set()) | present.get(0, set())
+                if not near & set(cue.rule.needs):
+                    continue
+            kept.append(cue)
         return kept
 
     def find_organisations(self, doc: Doc) -> list[tuple[int, int, Organisation]]:

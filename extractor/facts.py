@@ -25,7 +25,7 @@ from __future__ import annotations
 import logging
 import re
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 from spacy.tokens import Doc
@@ -96,6 +96,7 @@ class Candidate:
     as_of: str | None = None
     dropped: str | None = None
     after_dari: bool = False  # "dari 85.267 ...": the whole that a share is taken of
+    also: tuple[str, str] | None = None  # a second (indicator, role) the same number is
 
 
 class FactFinder:
@@ -113,7 +114,7 @@ class FactFinder:
         doc = self.nlp(text)
         sentences = sentence_bounds(doc)
         paragraphs = _paragraph_starts(text)
-        cues = self.cues.find(doc)
+        cues = self.cues.find(doc, sentences)
         numbers = [n for n in find_numbers(text) if n.start >= 0]
         mentions = self.gazetteer.find_mentions(text, body_start=article.body_start)
         dates = self.dates.find_dates(text, article.published)
@@ -160,7 +161,7 @@ class _Context:
         self.text: str = text
         self.sentences = sentences
         self.paragraphs = paragraphs
-        self.cues: list[Cue] = self._supported(cues)
+        self.cues: list[Cue] = cues
         self.finder: FactFinder = finder
         self.gazetteer = finder.gazetteer
         # "Indonesia" inside "Ombudsman Republik Indonesia" is no region: the country
@@ -177,25 +178,6 @@ class _Context:
         self.accepted: list[Candidate] = []
         self.focus = self._focus_region()
         self.topic = self._topic()
-
-    def _supported(self, cues: list[Cue]) -> list[Cue]:
-        """Drop cues whose ``needs`` are not met nearby (same or previous sentence, or title)."""
-        sentence_of = {}
-        for index, (_, _, t0, t1) in enumerate(self.sentences):
-            for token in range(t0, t1):
-                sentence_of[token] = index
-        present: dict[int, set[str]] = {}
-        for cue in cues:
-            present.setdefault(sentence_of.get(cue.start, -1), set()).add(cue.rule.id)
-        kept = []
-        for cue in cues:
-            if cue.rule.needs:
-                index = sentence_of.get(cue.start, -1)
-                near = present.get(index, set()) | present.get(index - 1, set()) | present.get(0, set())
-                if not near & set(cue.rule.needs):
-                    continue
-            kept.append(cue)
-        return kept
 
     def _governing_mentions(self, mentions: list[RegionMention]) -> list[RegionMention]:
         """Mentions that can govern a figure.
@@ -539,6 +521,7 @@ class _Context:
             c.dropped = "no region"
             return
         c.as_of = self._as_of(c, lo, hi, context)
+        c.also = self._also_target(c, hi)
 
     def _region_attached(self, c: Candidate) -> bool:
         """A region named right before the number: "Kota Magelang 99,95 persen"."""
@@ -551,6 +534,17 @@ class _Context:
         regions_before = [s for s, e in self.mention_spans if e <= c.tok_start and c.tok_start - e <= 2]
         achieved = any(cue.type == "achievement" and lo <= cue.start < c.tok_start for cue in self.cues)
         return bool(regions_before) and achieved
+
+    def _also_target(self, c: Candidate, hi: int) -> tuple[str, str] | None:
+        """"185.249.711 jiwa wajib KTP-el, yang sekaligus menjadi target perekaman":
+        one number, two facts: the eligible, and the recording target."""
+        for cue in self._cues_of({"also_target"}, c.tok_end, hi):
+            if any(c.tok_end <= s and e <= cue.start for s, e in self.number_spans):
+                return None
+            for other in self._cues_of({"indicator"}, cue.end, min(hi, cue.end + 4)):
+                if other.value != c.indicator:
+                    return other.value, "target"
+        return None
 
     def _is_denominator_only(self, c: Candidate, previous: Candidate | None, lo: int, hi: int) -> bool:
         """"74.989.988 dari total 79.964.264 anak": the total is no fact unless it says what it is."""
@@ -634,11 +628,17 @@ class _Context:
             # the people; the predicate after it says what is counted.
             later = [x for x in self.cues if x.type == "indicator" and x.start >= cue.end
                      and not x.rule.weak and x.value != "ktp_el_eligible"
+                     and not self._after_target_phrase(x)
                      and (rank := self._tier(x.start, x.end, c.tok_start, c.tok_end, lo, hi))
                      and rank[0] in (1, 3, 6)]
             if later:
                 return later[0], tier
         return cue, tier
+
+    def _after_target_phrase(self, cue: Cue) -> bool:
+        """"... sekaligus menjadi target perekaman": what a target is of, not a predicate."""
+        return any(other.type in {"also_target", "role"} and other.value == "target"
+                   and 0 <= cue.start - other.end <= 1 for other in self.cues)
 
     def _denominator_spans(self, c: Candidate, lo: int, hi: int) -> list[tuple[int, int]]:
         """Token spans that name the whole a share is of; cues inside them say nothing."""
@@ -737,8 +737,10 @@ class _Context:
         return best[1] if best else default
 
     def _has_non_fact_unit(self, c: Candidate, hi: int) -> bool:
+        # "67 kabupaten/kota": counts of regions; but "1.250 warga Kota Metro" names one.
+        types = {"non_fact_unit"} if c.number.unit else {"non_fact_unit", "region_count"}
         for cue in self.cues:
-            if cue.type == "non_fact_unit" and c.tok_start < cue.start < hi and cue.end > c.tok_end:
+            if cue.type in types and c.tok_start < cue.start < hi and cue.end > c.tok_end:
                 if cue.start < c.tok_end:
                     return True  # "16 juta keping blanko": the unit word opens the phrase
                 gap = [t.lower_ for t in self.doc[c.tok_end:cue.start]]
@@ -890,6 +892,9 @@ class _Context:
                     approximate.append((c, code))
                     continue
                 self._add(facts, order, c, code)
+                if c.also:
+                    self._add(facts, order, replace(c, indicator=c.also[0], role=c.also[1],
+                                                    as_of=None, also=None), code)
         for c, code in approximate:
             # "192 jutaan" after "192.676.863 jiwa": the rounded restatement is the
             # exact fact; alone, it is a fact of its own.
