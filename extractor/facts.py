@@ -531,6 +531,10 @@ class _Context:
         """A figure with no word of what it counts, in a sentence about reaching it."""
         if self._near_left(c, {"achievement", "role"}, lo, 4):
             return True
+        for cue in self._cues_of({"achievement"}, lo, c.tok_start):
+            rank = self._tier(cue.start, cue.end, c.tok_start, c.tok_end, lo, hi=c.tok_start)
+            if rank is not None and rank[0] == 2 and rank[1] <= 6:
+                return True  # "capaian tertinggi, yakni 99,08 persen"
         regions_before = [s for s, e in self.mention_spans if e <= c.tok_start and c.tok_start - e <= 2]
         achieved = any(cue.type == "achievement" and lo <= cue.start < c.tok_start for cue in self.cues)
         return bool(regions_before) and achieved
@@ -644,22 +648,29 @@ class _Context:
         """Token spans that name the whole a share is of; cues inside them say nothing."""
         spans = []
         for cue in self._cues_of({"denominator"}, lo, hi):
-            if cue.end - cue.start > 1:
+            if cue.end - cue.start <= 1:
+                continue
+            if self.doc[cue.start].lower_ == "dari":
+                # "Dari total 183 juta penduduk yang wajib ber-KTP, 90 persen ...":
+                # the whole clause names the whole, for figures outside it; a
+                # figure inside it ("dari jumlah wajib KTP-el yang mencapai
+                # 562.318 jiwa") is the whole itself, and the cue is its own.
+                end = next((i for i in range(cue.end, hi) if self._is_break(i)), hi)
+                if not (cue.start <= c.tok_start < end):
+                    spans.append((cue.start, end))
+            else:
                 spans.append((cue.start, cue.end))
-                if self.doc[cue.start].lower_ == "dari":
-                    # "Dari total 183 juta penduduk yang wajib ber-KTP, 90 persen ...":
-                    # the whole clause names the whole, for figures outside it.
-                    end = next((i for i in range(cue.end, hi) if self._is_break(i)), hi)
-                    if not (cue.start <= c.tok_start < end):
-                        spans.append((cue.start, end))
         # "99,47 persen wajib KTP-el": the eligible named right after any share in
         # the sentence is the whole it is of, for every figure there.
         for (n_start, n_end), number in zip(self.number_spans, self.numbers, strict=False):
             if number.kind != "percentage" or not (lo <= n_start < hi):
                 continue
             for cue in self._cues_of({"indicator"}, n_end, hi):
-                if cue.value == "ktp_el_eligible" and cue.start - n_end <= 3:
-                    spans.append((cue.start, self._past_parenthesis(cue.end, hi)))
+                if cue.value != "ktp_el_eligible" or cue.start - n_end > 3:
+                    continue
+                if any(n_end <= s and e <= cue.start for s, e in self.number_spans):
+                    continue  # "99,12 persen dari 1.889.403 wajib KTP-el": that number's own
+                spans.append((cue.start, self._past_parenthesis(cue.end, hi)))
         return spans
 
     def _past_parenthesis(self, end: int, hi: int) -> int:
@@ -729,6 +740,8 @@ class _Context:
                     continue
                 if cue.start > 0 and self.doc[cue.start - 1].lower_ == "dari" and distance > 1:
                     continue
+            elif value == "remaining" and tier == 2 and distance <= 4:
+                pass  # "warga belum merekam terbanyak, yakni 21.430 orang"
             elif tier != 0 or distance > 6:
                 continue
             key = (tier, distance)
@@ -753,13 +766,22 @@ class _Context:
         cue = indicator_cue[0] if indicator_cue else None
         cue_distance = c.tok_start - cue.end if cue and cue.end <= c.tok_start else None
         for other in self._cues_of({"breakdown"}, lo, c.tok_start):
+            if self._whole_age_range(other):
+                continue
             distance = c.tok_start - other.end
             between = self.doc[other.end:c.tok_start]
             if any(t.lower_ in {";"} for t in between):
                 continue
             if distance <= 5 and (cue_distance is None or distance < cue_distance):
                 return True
-        return self._near_right(c, {"breakdown"}, hi, 2) is not None
+        right = self._near_right(c, {"breakdown"}, hi, 2)
+        return right is not None and not self._whole_age_range(right)
+
+    def _whole_age_range(self, cue: Cue) -> bool:
+        """"anak usia 0-18 tahun" is all children, the base of birth certificates and KIA,
+        not one age group of them."""
+        following = self.doc[cue.end:cue.end + 3].text.replace(" ", "")
+        return cue.rule.id == "breakdown" and bool(re.match(r"0-1[78]\b", following))
 
     def _is_threshold(self, c: Candidate) -> bool:
         for cue in self.cues:
