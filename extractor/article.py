@@ -30,10 +30,11 @@ from trafilatura.settings import use_config
 
 from extractor.errors import NotAnArticle, PatternError, UnreadableInput
 from extractor.models import Article
+from extractor.patternfiles import PATTERNS_DIR
 
 logger = logging.getLogger(__name__)
 
-PATTERNS_DIR = Path(__file__).resolve().parent.parent / "patterns"
+
 CLUTTER_FILE = PATTERNS_DIR / "clutter.json"
 LANGUAGE_FILE = PATTERNS_DIR / "language.json"
 

@@ -8,7 +8,6 @@ however many phrases the lists hold.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -18,8 +17,7 @@ from spacy.tokens import Doc
 
 from .errors import PatternError
 from .nlp import build_nlp
-
-PATTERNS_DIR = Path(__file__).resolve().parent.parent / "patterns"
+from .patternfiles import PATTERNS_DIR, read_jsonl
 
 CUE_TYPES = {
     "indicator", "role", "distributive", "threshold", "denominator", "breakdown",
@@ -68,22 +66,6 @@ class Organisation:
     aliases: tuple[str, ...]
 
 
-def _read_jsonl(path: Path) -> list[dict]:
-    rows = []
-    with path.open(encoding="utf-8") as handle:
-        for number, line in enumerate(handle, 1):
-            if not line.strip():
-                continue
-            try:
-                row = json.loads(line)
-            except json.JSONDecodeError as error:
-                raise PatternError(f"{path}:{number}: not valid JSON ({error})") from error
-            if "id" not in row:
-                raise PatternError(f"{path}:{number}: every pattern needs an 'id'")
-            rows.append(row)
-    return rows
-
-
 def _validate_cue_row(row: dict, path: Path) -> CueRule:
     where = f"{path.name} id={row['id']}"
     if row.get("type") not in CUE_TYPES:
@@ -123,10 +105,10 @@ class CueFinder:
         self.phrases: dict[str, list[str]] = {}
         for filename in ("cues.jsonl", "awards.jsonl"):
             path = patterns_dir / filename
-            for row in _read_jsonl(path):
+            for _, row in read_jsonl(path):
                 rule = _validate_cue_row(row, path)
                 if rule.id in self.rules:
-                    raise PatternError(f"{path.name}: duplicate id {rule.id!r}")
+                    raise PatternError(f"{path.name}: id {rule.id!r} is used in another file too")
                 self.rules[rule.id] = rule
                 self.phrases[rule.id] = list(row.get("phrases", []))
                 # make_doc tokenizes the phrase the way the article is tokenized
@@ -140,7 +122,7 @@ class CueFinder:
                         raise PatternError(f"{path.name} id={rule.id}: bad pattern ({error})") from error
         self.organisations = [
             Organisation(row["id"], row["name"], tuple(row["aliases"]))
-            for row in _read_jsonl(patterns_dir / "organisations.jsonl")
+            for _, row in read_jsonl(patterns_dir / "organisations.jsonl", ("id", "name", "aliases"))
         ]
         for rule in self.rules.values():
             unknown = [n for n in rule.needs if n not in self.rules]

@@ -28,10 +28,11 @@ from typing import Any
 
 from .errors import PatternError
 from .models import DateMention
+from .patternfiles import PATTERNS_DIR
 
 log = logging.getLogger(__name__)
 
-PATTERNS_PATH = Path(__file__).resolve().parent.parent / "patterns" / "dates.json"
+PATTERNS_PATH = PATTERNS_DIR / "dates.json"
 
 # Kinds of span, each with its own pattern. They are tried on the whole text and
 # overlapping spans are settled by "earliest start, then longest" (see _choose).

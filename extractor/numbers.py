@@ -48,7 +48,6 @@ patterns/numbers.jsonl, loaded and compiled once per process.
 from __future__ import annotations
 
 import bisect
-import json
 import logging
 import re
 from dataclasses import dataclass
@@ -59,10 +58,11 @@ from typing import Any
 
 from extractor.errors import PatternError
 from extractor.models import NumberMention
+from extractor.patternfiles import PATTERNS_DIR, read_jsonl
 
 logger = logging.getLogger(__name__)
 
-PATTERNS_PATH = Path(__file__).resolve().parent.parent / "patterns" / "numbers.jsonl"
+PATTERNS_PATH = PATTERNS_DIR / "numbers.jsonl"
 
 # Roles a word number can play; see _read_words for how they combine.
 _WORD_ROLES = {"digit", "group", "teen", "mul", "scale", "se_scale"}
@@ -142,24 +142,10 @@ def _cue_before(words: list[str]) -> str:
 def load_rules(path: Path = PATTERNS_PATH) -> list[dict[str, Any]]:
     """Read and validate patterns/numbers.jsonl; raise PatternError naming the bad line."""
     rules: list[dict[str, Any]] = []
-    seen: set[str] = set()
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except OSError as exc:
-        raise PatternError(f"{path}: cannot read the number patterns ({exc})") from exc
-    for number, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
+    for number, rule in read_jsonl(path):
         where = f"{path}:{number}"
-        try:
-            rule = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise PatternError(f"{where}: not valid JSON ({exc.msg})") from exc
-        if not isinstance(rule, dict) or not isinstance(rule.get("id"), str):
-            raise PatternError(f"{where}: every line must be an object with a string 'id'")
-        if rule["id"] in seen:
-            raise PatternError(f"{where}: duplicate id {rule['id']!r}")
-        seen.add(rule["id"])
+        if not isinstance(rule.get("id"), str):
+            raise PatternError(f"{where}: every line needs a string 'id'")
         kind = rule.get("type")
         if kind not in _RULE_TYPES:
             raise PatternError(f"{where}: unknown type {kind!r}; use one of {sorted(_RULE_TYPES)}")

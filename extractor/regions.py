@@ -17,7 +17,6 @@ names it qualified with exactly one of them.
 
 from __future__ import annotations
 
-import json
 import logging
 import re
 from collections import defaultdict
@@ -29,10 +28,10 @@ from typing import Any
 
 from extractor.errors import PatternError
 from extractor.models import Region, RegionMention
+from extractor.patternfiles import PATTERNS_DIR, read_jsonl
 
 logger = logging.getLogger(__name__)
 
-PATTERNS_DIR = Path(__file__).resolve().parents[1] / "patterns"
 REGIONS_PATH = PATTERNS_DIR / "regions.jsonl"
 STOPLIST_PATH = PATTERNS_DIR / "region_stoplist.jsonl"
 OUTLETS_PATH = PATTERNS_DIR / "outlets.jsonl"
@@ -118,23 +117,7 @@ def _trie_pattern(strings: Iterable[str]) -> str:
 
 
 def _read_jsonl(path: Path, required: Sequence[str]) -> list[dict[str, Any]]:
-    rows = []
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except OSError as exc:
-        raise PatternError(f"{path}: cannot read ({exc}); regenerate or restore it") from exc
-    for number, line in enumerate(lines, 1):
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise PatternError(f"{path}:{number}: not valid JSON: {exc}") from exc
-        missing = [key for key in required if key not in row]
-        if missing:
-            raise PatternError(f"{path}:{number}: missing keys {missing}")
-        rows.append(row)
-    return rows
+    return [row for _, row in read_jsonl(path, required)]
 
 
 class Gazetteer:

@@ -29,9 +29,14 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from extractor.errors import PatternError  # noqa: E402
+from extractor.patternfiles import read_jsonl  # noqa: E402
+
 logger = logging.getLogger(__name__)
 
-ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_WILAYAH = ROOT.parent / "shared" / "data" / "wilayah"
 DEFAULT_ALIASES = ROOT / "patterns" / "region_aliases.jsonl"
 DEFAULT_STOPLIST = ROOT / "patterns" / "region_stoplist.jsonl"
@@ -105,20 +110,10 @@ def slugify(text: str) -> str:
 
 
 def _read_jsonl(path: Path, required: tuple[str, ...]) -> list[dict[str, Any]]:
-    rows = []
-    with path.open(encoding="utf-8") as handle:
-        for number, line in enumerate(handle, 1):
-            if not line.strip():
-                continue
-            try:
-                row = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise GazetteerBuildError(f"{path}:{number}: not JSON: {exc}") from exc
-            missing = [key for key in required if key not in row]
-            if missing:
-                raise GazetteerBuildError(f"{path}:{number}: missing {missing}")
-            rows.append(row)
-    return rows
+    try:
+        return [row for _, row in read_jsonl(path, required)]
+    except PatternError as error:
+        raise GazetteerBuildError(str(error)) from error
 
 
 def official_bare(name: str, level: str) -> str:
