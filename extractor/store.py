@@ -124,6 +124,8 @@ _ARTICLE_COLUMNS: dict[str, Any] = {
     "body_start": int,
     "ingested_at": str,
     "content_hash": str,
+    # Copies of one story on several sites share a story_id (null: its own story).
+    "story_id": str,
 }
 
 _REGION_COLUMNS: dict[str, Any] = {
