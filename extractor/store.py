@@ -30,6 +30,7 @@ import hashlib
 import json
 import logging
 import sqlite3
+import weakref
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -40,6 +41,8 @@ import sqlite_utils
 
 from extractor.errors import ExtractorError
 from extractor.models import Award, Extraction, Fact, Region
+from extractor.syndication import StoryIndex
+from extractor.syndication import fingerprint as story_fingerprint
 
 logger = logging.getLogger(__name__)
 
@@ -126,6 +129,7 @@ _ARTICLE_COLUMNS: dict[str, Any] = {
     "content_hash": str,
     # Copies of one story on several sites share a story_id (null: its own story).
     "story_id": str,
+    "fingerprint": str,  # SimHash of the text, hex: what links the copies
 }
 
 _REGION_COLUMNS: dict[str, Any] = {
@@ -529,3 +533,53 @@ def summary(db: sqlite_utils.Database) -> dict[str, Any]:
         "regions_with_facts": count("SELECT count(DISTINCT region_code) FROM facts"),
         "facts_by_indicator": by_indicator,
     }
+
+
+# -- stories ------------------------------------------------------------------
+
+# One index of fingerprints per open database, built from the table on first use.
+_story_indexes: weakref.WeakKeyDictionary[sqlite_utils.Database, StoryIndex] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _story_index(db: sqlite_utils.Database) -> StoryIndex:
+    index = _story_indexes.get(db)
+    if index is None:
+        rows = db.execute("SELECT fingerprint, id FROM articles WHERE fingerprint IS NOT NULL")
+        index = StoryIndex.from_rows((_signed(int(fp, 16)), aid) for fp, aid in rows)
+        _story_indexes[db] = index
+    return index
+
+
+def assign_story(db: sqlite_utils.Database, article_id: str, text: str) -> str:
+    """Link an article to the story it is a copy of; return the story's id.
+
+    A story's id is the smallest article id among its copies, so the same set
+    of articles gets the same story ids whatever order they came in.
+    """
+    fingerprint = story_fingerprint(text)
+    story = article_id
+    index = _story_index(db)
+    if fingerprint is not None:
+        match = index.find(fingerprint)
+        if match is not None:
+            row = db.execute("SELECT coalesce(story_id, id) FROM articles WHERE id = ?",
+                             [match]).fetchone()
+            other = row[0] if row else match
+            story = min(other, article_id)
+            if story != other:
+                db.execute("UPDATE articles SET story_id = ? WHERE story_id = ? OR id = ?",
+                           [story, other, other])
+        index.add(fingerprint, article_id)
+    db.execute("UPDATE articles SET story_id = ?, fingerprint = ? WHERE id = ?",
+               [story, None if fingerprint is None else f"{fingerprint & _MASK64:016x}", article_id])
+    return story
+
+
+_MASK64 = (1 << 64) - 1
+
+
+def _signed(value: int) -> int:
+    """The signed 64-bit fingerprint syndication.py works with, from its stored hex."""
+    return value - (1 << 64) if value >= 1 << 63 else value

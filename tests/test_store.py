@@ -142,7 +142,7 @@ def test_schema_and_pragmas(db: sqlite_utils.Database) -> None:
     ]
     assert list(db["articles"].columns_dict) == [
         "id", "url", "input", "title", "site", "author", "published", "published_source",
-        "text", "body_start", "ingested_at", "content_hash", "story_id",
+        "text", "body_start", "ingested_at", "content_hash", "story_id", "fingerprint",
     ]
     assert list(db["regions"].columns_dict) == [
         "code", "name", "level", "province_code", "province", "population", "latitude",
