@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import logging
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import click
@@ -70,20 +71,9 @@ def extract(inputs: tuple[str, ...], published: str | None, url: str | None) -> 
     sys.exit(1 if failed else 0)
 
 
-@cli.command()
-@click.argument("inputs", nargs=-1, required=True)
-@click.option("--db", "db_path", default="facts.db", show_default=True, help="SQLite file.")
-@click.option("--published", callback=_check_date, help=DATE_HELP)
-@click.option("--url", help="The article's URL, when the input is a saved file.")
-def ingest(inputs: tuple[str, ...], db_path: str, published: str | None, url: str | None) -> None:
-    """Extract facts from FILES, FOLDERS or URLs and store them in SQLite.
-
-    Re-ingesting the same article changes nothing. Inputs that cannot be read
-    are reported on stderr and skipped; the exit status is 1 only when nothing
-    could be stored.
-    """
+def _open_db(db_path: str):  # type: ignore[no-untyped-def]
     from extractor.regions import get_gazetteer
-    from extractor.store import StoreError, load_regions, open_store, save_extraction, summary
+    from extractor.store import StoreError, load_regions, open_store
 
     try:
         db = open_store(db_path)
@@ -92,31 +82,144 @@ def ingest(inputs: tuple[str, ...], db_path: str, published: str | None, url: st
         load_regions(db, get_gazetteer().regions())
     except StoreError as error:
         raise click.ClickException(str(error)) from error
+    return db
+
+
+def _fetcher(delay: float, allow_private: bool, user_agent: str | None):  # type: ignore[no-untyped-def]
+    from extractor.fetch import FetchConfig, Fetcher
+
+    config = FetchConfig(delay=delay, allow_private=allow_private)
+    if user_agent:
+        config = replace(config, user_agent=user_agent)
+    return Fetcher(config)
+
+
+def _url_lines(path: str | None) -> list[str]:
+    if path is None:
+        return []
+    lines = Path(path).read_text(encoding="utf-8").splitlines()
+    return [line.strip() for line in lines if line.strip() and not line.lstrip().startswith("#")]
+
+
+@cli.command()
+@click.argument("inputs", nargs=-1)
+@click.option("--db", "db_path", default="facts.db", show_default=True, help="SQLite file.")
+@click.option("--published", callback=_check_date, help=DATE_HELP)
+@click.option("--url", help="The article's URL, when the input is a saved file.")
+@click.option("--urls-file", type=click.Path(exists=True, dir_okay=False),
+              help="A file of article URLs, one per line.")
+@click.option("--delay", type=float, default=1.0, show_default=True,
+              help="Seconds between two requests to one host.")
+@click.option("--allow-private", is_flag=True,
+              help="Allow hosts on private or loopback addresses (for tests).")
+@click.option("--user-agent", help="User-Agent header, with a contact address.")
+def ingest(inputs: tuple[str, ...], db_path: str, published: str | None, url: str | None,
+           urls_file: str | None, delay: float, allow_private: bool,
+           user_agent: str | None) -> None:
+    """Extract facts from FILES, FOLDERS or URLs and store them in SQLite.
+
+    URLs are fetched politely (robots.txt, a delay per host). Re-ingesting the
+    same article changes nothing. Inputs that cannot be read are reported on
+    stderr and skipped; the exit status is 1 only when nothing could be stored.
+    """
+    from extractor.crawl import CrawlConfig, Crawler
+    from extractor.pipeline import is_url
+    from extractor.store import StoreError, assign_story, save_extraction, summary
+
+    urls = [i for i in inputs if is_url(i)] + _url_lines(urls_file)
+    files = [i for i in inputs if not is_url(i)]
+    if not urls and not files:
+        raise click.UsageError("give files, folders or URLs to ingest (or --urls-file)")
+    db = _open_db(db_path)
     counts = {"new": 0, "updated": 0, "unchanged": 0, "failed": 0}
     facts_added = 0
-    items = expand_inputs(inputs, url=url, published=published)
+    items = expand_inputs(files, url=url, published=published)
     for outcome in process_all(items):
         if outcome.extraction is None:
             click.echo(f"skipped {outcome.error}", err=True)
             counts["failed"] += 1
             continue
         try:
-            result = save_extraction(db, outcome.extraction)
+            with db.atomic():
+                result = save_extraction(db, outcome.extraction)
+                if result.status == "new":
+                    assign_story(db, result.article_id, outcome.extraction.article.text)
         except StoreError as error:
             click.echo(f"not stored {outcome.item.source}: {error}", err=True)
             counts["failed"] += 1
             continue
         counts[result.status] = counts.get(result.status, 0) + 1
         facts_added += result.facts_added
+    if urls:
+        crawler = Crawler(db, _fetcher(delay, allow_private, user_agent), CrawlConfig())
+        run = crawler.ingest_urls(urls)
+        for failed_url, reason in sorted(run.failures.items()):
+            click.echo(f"skipped {failed_url}: {reason}", err=True)
+        counts["new"] += run.fetched
+        counts["unchanged"] += run.skipped + run.not_modified
+        counts["failed"] += run.failed
+        facts_added += run.facts_added
     totals = summary(db)
     db.close()
     click.echo(
-        f"{len(items)} inputs: {counts['new']} new, {counts['updated']} updated, "
+        f"{len(items) + len(urls)} inputs: {counts['new']} new, {counts['updated']} updated, "
         f"{counts['unchanged']} unchanged, {counts['failed']} failed; {facts_added} facts added"
     )
     click.echo(_format_summary(db_path, totals))
     stored = counts["new"] + counts["updated"] + counts["unchanged"]
     sys.exit(0 if stored else 1)
+
+
+@cli.command()
+@click.option("--db", "db_path", default="facts.db", show_default=True, help="SQLite file.")
+@click.option("--feed", "feeds", multiple=True, help="An RSS or Atom feed URL (repeatable).")
+@click.option("--sitemap", "sitemaps", multiple=True, help="A sitemap URL (repeatable).")
+@click.option("--sources", type=click.Path(exists=True, dir_okay=False),
+              help="A TOML file listing sites with their feeds and sitemaps.")
+@click.option("--since", callback=_check_date, help="Skip articles listed as older (YYYY-MM-DD).")
+@click.option("--max-articles", type=click.IntRange(min=0), help="Fetch at most this many.")
+@click.option("--delay", type=float, default=1.0, show_default=True,
+              help="Seconds between two requests to one host (robots.txt may ask for more).")
+@click.option("--allow-private", is_flag=True,
+              help="Allow hosts on private or loopback addresses (for tests).")
+@click.option("--user-agent", help="User-Agent header, with a contact address.")
+def crawl(db_path: str, feeds: tuple[str, ...], sitemaps: tuple[str, ...], sources: str | None,
+          since: str | None, max_articles: int | None, delay: float, allow_private: bool,
+          user_agent: str | None) -> None:
+    """Crawl feeds and sitemaps for new articles, politely, and store their facts.
+
+    Incremental: feeds are asked for with a conditional GET, stored URLs are not
+    fetched again. A crawl killed at any moment resumes where it stopped. The
+    exit status is 1 only when every feed and sitemap failed.
+    """
+    from datetime import date
+
+    from extractor.crawl import CrawlConfig, Crawler, CrawlError, load_sources, terminal_progress
+    from extractor.store import summary
+
+    feed_urls, sitemap_urls = list(feeds), list(sitemaps)
+    try:
+        for site in load_sources(sources) if sources else []:
+            feed_urls += site.feeds
+            sitemap_urls += site.sitemaps
+        config = CrawlConfig(since=date.fromisoformat(since) if since else None,
+                             max_articles=max_articles)
+        db = _open_db(db_path)
+        crawler = Crawler(db, _fetcher(delay, allow_private, user_agent), config,
+                          progress=terminal_progress())
+        run = crawler.crawl(feed_urls, sitemap_urls)
+    except CrawlError as error:
+        raise click.ClickException(str(error)) from error
+    for failed_url, reason in sorted(run.failures.items()):
+        click.echo(f"failed {failed_url}: {reason}", err=True)
+    click.echo(f"crawl: {run.discovered} new URLs discovered, {run.fetched} articles stored, "
+               f"{run.not_modified} not modified, {run.skipped} duplicates skipped, "
+               f"{run.failed} failed; {run.facts_added} facts added")
+    click.echo(_format_summary(db_path, summary(db)))
+    db.close()
+    listings = len(feed_urls) + len(sitemap_urls)
+    listing_failures = sum(1 for u in run.failures if u in set(feed_urls) | set(sitemap_urls))
+    sys.exit(1 if listings and listing_failures == listings else 0)
 
 
 def _format_summary(db_path: str, totals: dict) -> str:
@@ -148,6 +251,31 @@ def evaluate(gold_dir: str, show: bool) -> None:
         else:
             extracted[key] = {"error": outcome.error, "facts": [], "awards": []}
     click.echo(format_report(score(gold, extracted), show=show))
+
+
+@cli.command()
+@click.option("--db", "db_path", default="facts.db", show_default=True, help="SQLite file to serve.")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on (0.0.0.0 for every interface).")
+@click.option("--port", type=click.IntRange(0, 65535), default=8001, show_default=True,
+              help="Port to listen on.")
+def serve(db_path: str, host: str, port: int) -> None:
+    """Explore the facts in a browser with Datasette, read-only.
+
+    Tables with facets, stored queries (latest figure per region, time series,
+    KTP-el and IKD by province, awards, conflicting figures) and charts at
+    /-/dashboards/adminduk. Stop with Ctrl-C.
+    """
+    from extractor.errors import ExtractorError
+    from extractor.serve import prepare_database, serve as run_server
+
+    try:
+        prepare_database(db_path)
+    except ExtractorError as error:  # ServeError: no such file, not a fact store
+        raise click.ClickException(str(error)) from error
+    click.echo(f"Serving {db_path} at http://{host}:{port}/ (facts: http://{host}:{port}/facts/facts); "
+               "Ctrl-C stops.", err=True)
+    run_server(db_path, host=host, port=port)
 
 
 if __name__ == "__main__":
