@@ -152,7 +152,7 @@ def _finish_run(db: sqlite_utils.Database, run_id: int, counts: RunCounts) -> No
 class CrawlConfig:
     since: date | None = None
     max_articles: int | None = None
-    parallel_hosts: int = 8
+    parallel_hosts: int = 16
 
 
 Progress = Callable[[str, int], None]  # (event, amount): "total", "done"
@@ -183,10 +183,7 @@ class Crawler:
         if not feeds and not sitemaps:
             raise CrawlError("nothing to crawl: give --feed, --sitemap or --sources")
         run_id = _start_run(self.db, feeds + sitemaps)
-        for url in feeds:
-            self._discover(url, "feed")
-        for url in sitemaps:
-            self._discover(url, "sitemap")
+        self._discover_all([(url, "feed") for url in feeds] + [(url, "sitemap") for url in sitemaps])
         self._fetch_pending()
         _finish_run(self.db, run_id, self.counts)
         return self.counts
@@ -204,27 +201,55 @@ class Crawler:
         return self.counts
 
     # -- discovery
-    def _discover(self, url: str, kind: str, depth: int = 0) -> None:
-        record = self._record(url)
-        result = self.fetcher.fetch(url, kind=kind,
-                                    etag=record.get("etag") if record else None,
-                                    last_modified=record.get("last_modified") if record else None)
+    def _discover_all(self, listings: list[tuple[str, str]]) -> None:
+        """Fetch and parse every feed and sitemap, one thread per host; record here.
+
+        Parsing is pure and happens in the host's thread; the database is
+        written by this thread alone, one transaction per listing.
+        """
+        by_host: dict[str, list[tuple[str, str]]] = defaultdict(list)
+        for url, kind in listings:
+            by_host[urlsplit(url).netloc].append((url, kind))
+        records = {url: self._record(url) for url, _ in listings}
+        parsed: queue.Queue[tuple[str, str, FetchResult, Any] | None] = queue.Queue()
+
+        def read_host(items: list[tuple[str, str]]) -> None:
+            todo = [(url, kind, 0) for url, kind in items]
+            while todo:
+                url, kind, depth = todo.pop(0)
+                record = records.get(url) or {}
+                result = self.fetcher.fetch(url, kind=kind, etag=record.get("etag"),
+                                            last_modified=record.get("last_modified"))
+                outcome: Any = None
+                if result.ok and not result.not_modified:
+                    try:
+                        outcome = (parse_feed(result.content, url) if kind == "feed"
+                                   else parse_sitemap(result.content, url))
+                    except DiscoveryError as error:
+                        outcome = error
+                    if kind == "sitemap" and not isinstance(outcome, DiscoveryError) \
+                            and depth < MAX_SITEMAP_DEPTH:
+                        todo += [(child, "sitemap", depth + 1) for child in outcome.sitemaps]
+                parsed.put((url, kind, result, outcome))
+
+        workers = max(1, min(self.config.parallel_hosts, len(by_host)))
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="list") as pool:
+            futures = [pool.submit(read_host, items) for items in by_host.values()]
+            watcher = threading.Thread(target=lambda: ([f.exception() for f in futures],
+                                                       parsed.put(None)), daemon=True)
+            watcher.start()
+            while (got := parsed.get()) is not None:
+                self._record_listing(*got)
+
+    def _record_listing(self, url: str, kind: str, result: FetchResult, outcome: Any) -> None:
         if result.not_modified:
             self.counts.not_modified += 1
             log.info("%s: not modified", url)
             return
-        if result.error:
-            self._fail_listing(url, kind, result)
+        if result.error or isinstance(outcome, DiscoveryError):
+            self._fail_listing(url, kind, result, str(outcome) if outcome else None)
             return
-        try:
-            if kind == "feed":
-                items, children = parse_feed(result.content, url), []
-            else:
-                sitemap = parse_sitemap(result.content, url)
-                items, children = sitemap.urls, sitemap.sitemaps
-        except DiscoveryError as error:
-            self._fail_listing(url, kind, result, str(error))
-            return
+        items = outcome if kind == "feed" else outcome.urls
         items = [replace(item, url=canonical_url(item.url)) for item in items]
         items = filter_since(items, self.config.since)
         with self.db.atomic():
@@ -232,9 +257,6 @@ class Crawler:
             self.db["fetches"].upsert(self._listing_row(url, kind, result), pk="url")
         self.counts.discovered += added
         log.info("%s: %d listed, %d new", url, len(items), added)
-        if depth < MAX_SITEMAP_DEPTH:
-            for child in children:
-                self._discover(child, "sitemap", depth + 1)
 
     def _listing_row(self, url: str, kind: str, result: FetchResult) -> dict[str, Any]:
         return {"url": url, "kind": kind, "state": "done", "status": result.status,

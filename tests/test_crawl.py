@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from extractor.crawl import Crawler, CrawlConfig
+from extractor.crawl import CrawlConfig, Crawler
 from extractor.fetch import FetchConfig, Fetcher
 from extractor.regions import get_gazetteer
 from extractor.store import load_regions, open_store
