@@ -267,7 +267,8 @@ def serve(db_path: str, host: str, port: int) -> None:
     /-/dashboards/adminduk. Stop with Ctrl-C.
     """
     from extractor.errors import ExtractorError
-    from extractor.serve import prepare_database, serve as run_server
+    from extractor.serve import prepare_database
+    from extractor.serve import serve as run_server
 
     try:
         prepare_database(db_path)

@@ -239,6 +239,9 @@ def _ensure_schema(db: sqlite_utils.Database) -> None:
             db["articles"].enable_fts(["title", "text"], create_triggers=True)
         if row is None:
             db["meta"].insert({"key": "schema_version", "value": str(SCHEMA_VERSION)})
+        from extractor.views import ensure_views  # the views Datasette's stored queries read
+
+        ensure_views(db)
 
 
 # -- the gazetteer ------------------------------------------------------------
