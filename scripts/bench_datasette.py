@@ -21,8 +21,6 @@ import argparse
 import json
 import math
 import random
-import socket
-import subprocess
 import sys
 import time
 import urllib.error
@@ -39,6 +37,7 @@ import yaml  # noqa: E402  (Datasette depends on PyYAML)
 
 from extractor.regions import get_gazetteer  # noqa: E402
 from extractor.store import load_regions, open_store  # noqa: E402
+from tests.serving import served  # noqa: E402
 
 # indicator: (share of facts, unit of its counts, whether news gives it as a percentage)
 INDICATORS: dict[str, tuple[float, str, bool]] = {
@@ -278,12 +277,6 @@ def build_database(path: Path, n_articles: int = 100_000, n_facts: int = 1_000_0
           f"{len(awards)} awards in {time.perf_counter() - started:.0f} s", file=sys.stderr)
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def _get(url: str) -> tuple[int, bytes]:
     try:
         with urllib.request.urlopen(url, timeout=60) as response:
@@ -323,24 +316,8 @@ def _pages(metadata: dict[str, Any]) -> list[tuple[str, str]]:
 def bench(db_path: Path, repeat: int) -> bool:
     """Serve ``db_path`` and time each page as HTML and JSON; True when all are under 1 s."""
     metadata = yaml.safe_load((ROOT / "datasette" / "metadata.yaml").read_text(encoding="utf-8"))
-    port = _free_port()
-    server = subprocess.Popen(
-        [sys.executable, str(ROOT / "cli.py"), "serve", "--db", str(db_path), "--port", str(port)],
-        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-    )
-    base = f"http://127.0.0.1:{port}"
     ok = True
-    try:
-        deadline = time.monotonic() + 120
-        while True:
-            try:
-                if _get(base + "/-/versions.json")[0] == 200:
-                    break
-            except OSError:
-                pass
-            if server.poll() is not None or time.monotonic() > deadline:
-                raise SystemExit(f"the server did not start: {server.stderr.read().decode()[-2000:]}")
-            time.sleep(0.2)
+    with served(db_path, startup_timeout=300) as base:
         print(f"{'page':<52} {'format':<5} {'status':>6} {'rows':>6} {'best ms':>8} {'worst ms':>9}")
         for what, path in _pages(metadata):
             formats = [("json", path)] if path.startswith("/facts.json") else [
@@ -363,12 +340,6 @@ def bench(db_path: Path, repeat: int) -> bool:
                 ok &= not slow
                 print(f"{what[:52]:<52} {fmt:<5} {status:>6} {rows:>6} {min(times):>8.0f} {max(times):>9.0f}"
                       f"{'  <-- over 1 s or failed' if slow else ''}")
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
     return ok
 
 
