@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import logging
 import sys
+from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from pathlib import Path
 
@@ -113,9 +114,11 @@ def _url_lines(path: str | None) -> list[str]:
 @click.option("--allow-private", is_flag=True,
               help="Allow hosts on private or loopback addresses (for tests).")
 @click.option("--user-agent", help="User-Agent header, with a contact address.")
+@click.option("--workers", type=click.IntRange(min=1),
+              help="Processes that extract (default: the number of cores; small batches use one).")
 def ingest(inputs: tuple[str, ...], db_path: str, published: str | None, url: str | None,
            urls_file: str | None, delay: float, allow_private: bool,
-           user_agent: str | None) -> None:
+           user_agent: str | None, workers: int | None) -> None:
     """Extract facts from FILES, FOLDERS or URLs and store them in SQLite.
 
     URLs are fetched politely (robots.txt, a delay per host). Re-ingesting the
@@ -123,8 +126,10 @@ def ingest(inputs: tuple[str, ...], db_path: str, published: str | None, url: st
     stderr and skipped; the exit status is 1 only when nothing could be stored.
     """
     from extractor.crawl import CrawlConfig, Crawler
-    from extractor.pipeline import is_url
-    from extractor.store import StoreError, assign_story, save_extraction, summary
+    from extractor.models import Extraction
+    from extractor.pipeline import Outcome, is_url
+    from extractor.store import StoreError, save_many, summary
+    from extractor.workers import WorkerPool, process_parallel
 
     urls = [i for i in inputs if is_url(i)] + _url_lines(urls_file)
     files = [i for i in inputs if not is_url(i)]
@@ -134,20 +139,23 @@ def ingest(inputs: tuple[str, ...], db_path: str, published: str | None, url: st
     counts = {"new": 0, "updated": 0, "unchanged": 0, "failed": 0}
     facts_added = 0
     items = expand_inputs(files, url=url, published=published)
-    for outcome in process_all(items):
-        if outcome.extraction is None:
-            click.echo(f"skipped {outcome.error}", err=True)
-            counts["failed"] += 1
-            continue
+
+    def extracted(outcomes: Iterable[Outcome]) -> Iterator[Extraction]:
+        for outcome in outcomes:
+            if outcome.extraction is None:
+                click.echo(f"skipped {outcome.error}", err=True)
+                counts["failed"] += 1
+            else:
+                yield outcome.extraction
+
+    with WorkerPool(workers) as pool:
         try:
-            with db.atomic():
-                result = save_extraction(db, outcome.extraction)
-                if result.status == "new":
-                    assign_story(db, result.article_id, outcome.extraction.article.text)
+            results = save_many(db, extracted(process_parallel(items, pool)), link_stories=True)
         except StoreError as error:
-            click.echo(f"not stored {outcome.item.source}: {error}", err=True)
-            counts["failed"] += 1
-            continue
+            raise click.ClickException(str(error)) from error
+    for result in results:
+        if result.status == "failed":
+            click.echo(f"not stored: {result.error}", err=True)
         counts[result.status] = counts.get(result.status, 0) + 1
         facts_added += result.facts_added
     if urls:
@@ -277,6 +285,64 @@ def serve(db_path: str, host: str, port: int) -> None:
     click.echo(f"Serving {db_path} at http://{host}:{port}/ (facts: http://{host}:{port}/facts/facts); "
                "Ctrl-C stops.", err=True)
     run_server(db_path, host=host, port=port)
+
+
+@cli.command()
+@click.option("--pages", type=click.Path(exists=True, file_okay=False),
+              help="A folder of saved HTML pages (default: the bundled corpus/).")
+@click.option("--texts", type=click.Path(exists=True, dir_okay=False),
+              help="A JSONL file of texts (IndoSum's form: text, source_url).")
+@click.option("--limit", type=click.IntRange(min=1), default=2000, show_default=True,
+              help="How many texts of --texts to use.")
+@click.option("--workers", type=click.IntRange(min=1), help="Worker processes (default: the cores).")
+@click.option("--json", "json_out", type=click.Path(dir_okay=False), help="Also write the report here.")
+def bench(pages: str | None, texts: str | None, limit: int, workers: int | None,
+          json_out: str | None) -> None:
+    """Measure the pipeline's speed on local files.
+
+    Prints trafilatura's own cost on the same pages (the floor), each stage on
+    one core, articles per second with 1 and N workers, peak memory per worker,
+    whether both stored the same rows, and the time to store 100,000 facts.
+    """
+    import tempfile
+
+    from extractor.bench import run_bench, texts_to_folder
+    from extractor.workers import default_workers
+
+    logging.getLogger().setLevel(logging.ERROR)  # refused pages are expected; the report counts
+    workers = workers or default_workers()
+    with tempfile.TemporaryDirectory(prefix="adminduk-texts-") as folder:
+        inputs = [pages] if pages else []
+        if texts:
+            texts_to_folder(Path(texts), Path(folder), limit)
+            inputs.append(folder)
+        report = run_bench(inputs or [str(Path(__file__).resolve().parent / "corpus")], workers)
+    if json_out:
+        Path(json_out).write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+    click.echo(_format_bench(report))
+
+
+def _format_bench(r: dict) -> str:
+    lines = [f"{r['articles']} articles ({r['html_pages']} HTML pages), {r['facts']} facts"]
+    if r["trafilatura_ms_per_page"] is not None:
+        lines.append(f"trafilatura extract+metadata   {r['trafilatura_ms_per_page']:8.1f} ms/page")
+    for name, ms in r["stage_ms_per_article"].items():
+        lines.append(f"  {name:<28}{ms:8.1f} ms/article")
+    lines.append(f"pipeline, one core             {r['pipeline_ms_per_article']:8.1f} ms/article")
+    if "pipeline_over_trafilatura" in r:
+        lines.append(f"pipeline / trafilatura         {r['pipeline_over_trafilatura']:8.2f}")
+    for key in ("one_worker", "n_workers"):
+        run = r[key]
+        if run:
+            lines.append(f"{run['workers']} worker(s), end to end        {run['articles_per_second']:8.1f} "
+                         f"articles/s  (peak MB per worker: {run['worker_peak_mb']})")
+    if "speedup" in r:
+        lines.append(f"N workers / 1 worker           {r['speedup']:8.2f}")
+        lines.append(f"same rows with 1 and N workers {'yes' if r['identical_rows'] else 'NO'}")
+    store = r["store"]
+    if store["seconds"] is not None:
+        lines.append(f"store {store['facts']} facts ({store['articles']} articles) {store['seconds']:8.2f} s")
+    return "\n".join(lines)
 
 
 if __name__ == "__main__":

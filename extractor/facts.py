@@ -46,6 +46,7 @@ from .models import (
 from .nlp import build_nlp, sentence_bounds
 from .numbers import find_numbers
 from .regions import Gazetteer, get_gazetteer, region_summary
+from .timing import NO_TIMER, StageTimer
 
 log = logging.getLogger(__name__)
 
@@ -109,19 +110,25 @@ class FactFinder:
         self.dates: DateReader = get_date_reader()
 
     # ------------------------------------------------------------------ public
-    def extract(self, article: Article) -> Extraction:
+    def extract(self, article: Article, timer: StageTimer | None = None) -> Extraction:
+        """Facts and awards of ``article``; ``timer`` (the bench command's) adds up each stage."""
+        clock = timer or NO_TIMER
         text = article.text
-        doc = self.nlp(text)
-        sentences = sentence_bounds(doc)
-        paragraphs = _paragraph_starts(text)
-        cues = self.cues.find(doc, sentences)
-        numbers = [n for n in find_numbers(text) if n.start >= 0]
-        mentions = self.gazetteer.find_mentions(text, body_start=article.body_start)
-        dates = self.dates.find_dates(text, article.published)
-        ctx = _Context(doc, text, sentences, paragraphs, cues, mentions, dates, numbers, self)
-        facts = ctx.build_facts()
-        awards = ctx.build_awards()
-        regions = tuple(region_summary(mentions))
+        with clock.stage("spacy"):
+            doc = self.nlp(text)
+            sentences = sentence_bounds(doc)
+            paragraphs = _paragraph_starts(text)
+            cues = self.cues.find(doc, sentences)
+        with clock.stage("numbers_regions"):
+            numbers = [n for n in find_numbers(text) if n.start >= 0]
+            mentions = self.gazetteer.find_mentions(text, body_start=article.body_start)
+        with clock.stage("dates"):
+            dates = self.dates.find_dates(text, article.published)
+        with clock.stage("facts"):
+            ctx = _Context(doc, text, sentences, paragraphs, cues, mentions, dates, numbers, self)
+            facts = ctx.build_facts()
+            awards = ctx.build_awards()
+            regions = tuple(region_summary(mentions))
         return Extraction(article=article, regions=regions, facts=tuple(facts), awards=tuple(awards))
 
 

@@ -488,12 +488,15 @@ def _chunks(items: Iterable[Extraction], size: int) -> Iterator[list[Extraction]
 
 
 def save_many(
-    db: sqlite_utils.Database, extractions: Iterable[Extraction], batch_size: int = 100
+    db: sqlite_utils.Database, extractions: Iterable[Extraction], batch_size: int = 100,
+    link_stories: bool = False,
 ) -> list[SaveResult]:
     """Store many articles, ``batch_size`` to a transaction (one fsync per batch).
 
     An article that breaks the schema is rolled back alone (a savepoint) and
-    reported with status "failed" and its reason; the batch goes on. A database
+    reported with status "failed" and its reason; the batch goes on. With
+    ``link_stories``, each new article is linked to the story it copies
+    (``assign_story``) in the same savepoint. A database
     error (locked, disk full) raises StoreError: earlier batches stay stored.
     """
     results: list[SaveResult] = []
@@ -502,7 +505,11 @@ def save_many(
             with db.atomic():
                 for extraction in chunk:
                     try:
-                        results.append(_save_one(db, extraction))
+                        with db.atomic():
+                            saved = _save_one(db, extraction)
+                            if link_stories and saved.status == "new":
+                                assign_story(db, saved.article_id, extraction.article.text)
+                        results.append(saved)
                     except StoreError as error:
                         logger.warning("%s", error)
                         results.append(

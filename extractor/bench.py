@@ -1,0 +1,180 @@
+"""What the pipeline costs, measured on local pages: the ``bench`` command.
+
+Everything runs on files on this machine (no network), in one run, so the
+figures compare: trafilatura's own ``extract`` with metadata on the same pages
+(the floor any trafilatura-based tool stands on), each stage of ours on one
+core, end-to-end throughput with one and with N worker processes, each worker's
+peak memory, whether one and N workers stored the same rows, and the time to
+store 100,000 facts. Returns a report (a dict); the CLI prints it.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import tempfile
+import time
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import trafilatura
+
+from .article import load_article
+from .errors import ExtractorError
+from .facts import get_fact_finder
+from .models import Extraction
+from .pipeline import InputItem, expand_inputs, process
+from .regions import get_gazetteer
+from .store import load_regions, open_store, save_many
+from .timing import StageTimer
+from .workers import WorkerPool
+
+HTML_SUFFIXES = (".html", ".htm")
+STORE_FACTS = 100_000
+# Columns that record when a row was written, not what it says.
+VOLATILE_COLUMNS = {"ingested_at"}
+COMPARED_TABLES = ("articles", "facts", "awards", "article_regions")
+
+
+def texts_to_folder(jsonl: Path, folder: Path, limit: int) -> None:
+    """Write the first ``limit`` texts of a JSONL file ("text", optional "title",
+    "source_url") as .txt articles with a manifest, as ``ingest`` reads folders."""
+    manifest = []
+    with jsonl.open(encoding="utf-8") as rows:
+        for number, line in enumerate(rows):
+            if number >= limit:
+                break
+            row = json.loads(line)
+            text = str(row.get("text") or "").strip()
+            title = str(row.get("title") or text.split("\n", 1)[0][:120])
+            name = f"t{number:06d}"
+            (folder / f"{name}.txt").write_text(f"{title}\n\n{text}\n", encoding="utf-8")
+            manifest.append({"id": name, "url": row.get("source_url"), "published": row.get("published")})
+    with (folder / "manifest.jsonl").open("w", encoding="utf-8") as out:
+        for entry in manifest:
+            out.write(json.dumps(entry) + "\n")
+
+
+def _trafilatura_floor(items: list[InputItem]) -> float | None:
+    """Seconds trafilatura's extract (with metadata) takes on the HTML inputs, or None."""
+    pages = [Path(i.source).read_bytes() for i in items if i.source.lower().endswith(HTML_SUFFIXES)]
+    if not pages:
+        return None
+    started = time.perf_counter()
+    for html in pages:
+        trafilatura.extract(html, with_metadata=True)
+    return time.perf_counter() - started
+
+
+def _stages(items: list[InputItem], db_path: Path) -> tuple[dict[str, float], list[Extraction]]:
+    """Seconds per stage over all items on this core, and the extractions made."""
+    finder = get_fact_finder()
+    timer = StageTimer()
+    extractions: list[Extraction] = []
+    for item in items:
+        try:
+            with timer.stage("extraction_cleanup"):
+                article = load_article(item.source, url=item.url, published=item.published)
+            extractions.append(finder.extract(article, timer))
+        except ExtractorError:
+            continue  # refused inputs cost what they cost; the stage times include them
+    db = open_store(str(db_path))
+    load_regions(db, get_gazetteer().regions())
+    with timer.stage("store"):
+        save_many(db, extractions, link_stories=True)
+    db.close()
+    return dict(timer.seconds), extractions
+
+
+def _end_to_end(items: list[InputItem], workers: int, db_path: Path) -> dict[str, Any]:
+    """Wall time of extraction in ``workers`` processes plus the single writer."""
+    db = open_store(str(db_path))
+    load_regions(db, get_gazetteer().regions())
+    with WorkerPool(workers) as pool:
+        if workers > 1:  # start the workers (each builds its rules) before the clock
+            list(pool.map(abs, range(workers * 8)))
+            pool.stats.peak_mb.clear()
+        started = time.perf_counter()
+        save_many(db, (o.extraction for o in pool.map(process, items) if o.extraction),
+                  link_stories=True)
+        wall = time.perf_counter() - started
+        peaks = sorted(pool.stats.peak_mb.values())
+    db.close()
+    return {"workers": workers, "seconds": wall, "articles_per_second": len(items) / wall,
+            "worker_peak_mb": [round(p, 1) for p in peaks]}
+
+
+def table_rows(db_path: Path) -> dict[str, list[tuple]]:
+    """Every row of the stored tables, sorted, without the columns that record write times."""
+    conn = sqlite3.connect(db_path)
+    try:
+        tables: dict[str, list[tuple]] = {}
+        for table in COMPARED_TABLES:
+            columns = [r[1] for r in conn.execute(f"PRAGMA table_info([{table}])")
+                       if r[1] not in VOLATILE_COLUMNS]
+            sql = f"SELECT {', '.join(f'[{c}]' for c in columns)} FROM [{table}]"
+            tables[table] = sorted(conn.execute(sql).fetchall(), key=repr)
+        return tables
+    finally:
+        conn.close()
+
+
+def _store_many_facts(extractions: list[Extraction], db_path: Path, total: int = STORE_FACTS) -> dict:
+    """Seconds to store ``total`` facts: copies of the real extractions under new URLs."""
+    sources = [e for e in extractions if e.facts]
+    if not sources:
+        return {"facts": 0, "seconds": None}
+    copies: list[Extraction] = []
+    facts = 0
+    number = 0
+    while facts < total:
+        source = sources[number % len(sources)]
+        url = f"https://bench.invalid/{number}"
+        copies.append(replace(source, article=replace(source.article, url=url, input=url)))
+        facts += len(source.facts)
+        number += 1
+    db = open_store(str(db_path))
+    load_regions(db, get_gazetteer().regions())
+    started = time.perf_counter()
+    save_many(db, copies, batch_size=500)
+    seconds = time.perf_counter() - started
+    stored = db.execute("SELECT count(*) FROM facts").fetchone()[0]
+    db.close()
+    return {"facts": stored, "articles": len(copies), "seconds": seconds}
+
+
+def run_bench(inputs: list[str], workers: int) -> dict[str, Any]:
+    """Measure everything on ``inputs`` (files and folders); see the module's docstring."""
+    items = [i for i in expand_inputs(inputs) if Path(i.source).is_file()]
+    if not items:
+        raise ExtractorError(f"no article files in {', '.join(inputs)}")
+    get_fact_finder()  # build the rules before any clock starts
+    with tempfile.TemporaryDirectory(prefix="adminduk-bench-") as tmp:
+        folder = Path(tmp)
+        floor = _trafilatura_floor(items)
+        stages, extractions = _stages(items, folder / "stages.db")
+        one = _end_to_end(items, 1, folder / "one.db")
+        many = _end_to_end(items, workers, folder / "many.db") if workers > 1 else None
+        identical = None if many is None else table_rows(folder / "one.db") == table_rows(folder / "many.db")
+        store = _store_many_facts(extractions, folder / "store.db")
+    n = len(items)
+    html = sum(1 for i in items if i.source.lower().endswith(HTML_SUFFIXES))
+    pipeline_seconds = sum(stages.values())
+    report: dict[str, Any] = {
+        "articles": n,
+        "html_pages": html,
+        "facts": sum(len(e.facts) for e in extractions),
+        "trafilatura_ms_per_page": None if floor is None else 1000 * floor / html,
+        "stage_ms_per_article": {name: 1000 * s / n for name, s in stages.items()},
+        "pipeline_ms_per_article": 1000 * pipeline_seconds / n,
+        "one_worker": one,
+        "n_workers": many,
+        "identical_rows": identical,
+        "store": store,
+    }
+    if floor is not None and html == n:
+        report["pipeline_over_trafilatura"] = pipeline_seconds / floor
+    if many is not None:
+        report["speedup"] = many["articles_per_second"] / one["articles_per_second"]
+    return report
