@@ -67,6 +67,13 @@ def _trafilatura_floor(items: list[InputItem]) -> float | None:
     return time.perf_counter() - started
 
 
+def _fresh_store(db_path: Path) -> Any:
+    """A new fact store with the gazetteer loaded, as ``ingest`` writes into."""
+    db = open_store(str(db_path))
+    load_regions(db, get_gazetteer().regions())
+    return db
+
+
 def _stages(items: list[InputItem], db_path: Path) -> tuple[dict[str, float], list[Extraction]]:
     """Seconds per stage over all items on this core, and the extractions made."""
     finder = get_fact_finder()
@@ -79,8 +86,7 @@ def _stages(items: list[InputItem], db_path: Path) -> tuple[dict[str, float], li
             extractions.append(finder.extract(article, timer))
         except ExtractorError:
             continue  # refused inputs cost what they cost; the stage times include them
-    db = open_store(str(db_path))
-    load_regions(db, get_gazetteer().regions())
+    db = _fresh_store(db_path)
     with timer.stage("store"):
         save_many(db, extractions, link_stories=True)
     db.close()
@@ -89,8 +95,7 @@ def _stages(items: list[InputItem], db_path: Path) -> tuple[dict[str, float], li
 
 def _end_to_end(items: list[InputItem], workers: int, db_path: Path) -> dict[str, Any]:
     """Wall time of extraction in ``workers`` processes plus the single writer."""
-    db = open_store(str(db_path))
-    load_regions(db, get_gazetteer().regions())
+    db = _fresh_store(db_path)
     with WorkerPool(workers) as pool:
         if workers > 1:  # start the workers (each builds its rules) before the clock
             list(pool.map(abs, range(workers * 8)))
@@ -134,8 +139,7 @@ def _store_many_facts(extractions: list[Extraction], db_path: Path, total: int =
         copies.append(replace(source, article=replace(source.article, url=url, input=url)))
         facts += len(source.facts)
         number += 1
-    db = open_store(str(db_path))
-    load_regions(db, get_gazetteer().regions())
+    db = _fresh_store(db_path)
     started = time.perf_counter()
     save_many(db, copies, batch_size=500)
     seconds = time.perf_counter() - started

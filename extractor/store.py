@@ -511,7 +511,9 @@ def save_many(
                                 assign_story(db, saved.article_id, extraction.article.text)
                         results.append(saved)
                     except StoreError as error:
-                        logger.warning("%s", error)
+                        # Not logged as a warning: the result carries the reason, and
+                        # the caller reports it (ingest prints it on stderr).
+                        logger.debug("%s", error)
                         results.append(
                             SaveResult(article_id(extraction), "failed", error=str(error))
                         )
