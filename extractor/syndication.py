@@ -164,6 +164,10 @@ class StoryIndex(Generic[K]):
         self.max_distance = max_distance
         self._masks = _flip_masks(max_distance // BANDS)
         self._tables: list[dict[int, list[tuple[int, int, K]]]] = [{} for _ in range(BANDS)]
+        # Fingerprints already in the tables. A later article with the same one can never
+        # be the answer (ties go to the earliest), and keeping it out stops a story copied
+        # hundreds of times from making every look-up compare against all its copies.
+        self._values: set[int] = set()
         self._size = 0
 
     def __len__(self) -> int:
@@ -188,9 +192,12 @@ class StoryIndex(Generic[K]):
         """Remember an article's fingerprint; None (a short text) is not indexed."""
         if value is None:
             return
+        self._size += 1
+        if value in self._values:
+            return
+        self._values.add(value)
         for table, key in zip(self._tables, self._keys(value), strict=True):
             table.setdefault(key, []).append((value, self._size, article_id))
-        self._size += 1
 
     def find(self, value: int | None) -> K | None:
         """The article whose fingerprint is nearest to ``value`` within ``max_distance``, else None.

@@ -32,3 +32,6 @@ class _NoTimer:
 
 
 NO_TIMER = _NoTimer()
+
+# What a function that may be timed accepts.
+Timer = StageTimer | _NoTimer

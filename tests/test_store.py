@@ -159,13 +159,14 @@ def test_schema_and_pragmas(db: sqlite_utils.Database) -> None:
     indexes = {(t, tuple(i.columns)) for t in db.table_names() for i in db[t].indexes}
     assert {
         ("facts", ("region_code", "indicator")),
-        ("facts", ("indicator", "province_code")),
         ("facts", ("article_id",)),
         ("awards", ("recipient_region_code",)),
         ("awards", ("giver",)),
         ("articles", ("published",)),
         ("articles", ("site",)),
+        ("articles", ("story_id",)),
     } <= indexes
+    assert ("facts", ("indicator", "province_code")) not in indexes  # retired: no query used it
     assert db["articles"].detect_fts() == "articles_fts"
     assert db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone() == ("1",)
 
@@ -446,3 +447,56 @@ def test_hundred_thousand_facts(db: sqlite_utils.Database, record_property) -> N
     record_property("store_100k_facts_seconds", round(first, 2))
     record_property("store_100k_facts_resave_seconds", round(second, 2))
     print(f"100,000 facts stored in {first:.2f} s, saved again (no-op) in {second:.2f} s")
+
+
+CORPUS = Path(__file__).resolve().parents[1] / "corpus"
+
+
+def _story_batch() -> list[Extraction]:
+    """Three copies of one story (one retitled), and two other stories."""
+    texts = [path.read_text(encoding="utf-8") for path in sorted(CORPUS.glob("*.txt"))[:3]]
+    bodies = [text.split("\n", 1)[1].strip() for text in texts]
+    return [
+        make_extraction(url="https://a.example/1", body=bodies[0]),
+        make_extraction(url="https://b.example/copy", body=bodies[0]),
+        make_extraction(url="https://c.example/other", body=bodies[1]),
+        make_extraction(url="https://d.example/copy-again", body="Salinan. " + bodies[0]),
+        make_extraction(url="https://e.example/third", body=bodies[2]),
+    ]
+
+
+def _stories(db: sqlite_utils.Database) -> dict[str, str]:
+    return {url: story for url, story in db.execute("SELECT url, story_id FROM articles")}
+
+
+@pytest.mark.parametrize("way", ["one batch", "batches of one", "reversed", "one by one"])
+def test_copies_share_the_story_of_their_smallest_id_whatever_the_order(tmp_path: Path, way: str) -> None:
+    db = open_store(str(tmp_path / f"{way}.db"))
+    load_regions(db, REGIONS)
+    batch = _story_batch()
+    if way == "one batch":
+        save_many(db, batch, link_stories=True)
+    elif way == "batches of one":
+        save_many(db, batch, batch_size=1, link_stories=True)
+    elif way == "reversed":
+        save_many(db, batch[::-1], batch_size=2, link_stories=True)
+    else:
+        for extraction in batch:
+            save_extraction(db, extraction, link_stories=True)
+    stories = _stories(db)
+    db.close()
+    copies = ["https://a.example/1", "https://b.example/copy", "https://d.example/copy-again"]
+    ids = {e.article.url: article_id(e) for e in batch}
+    assert {stories[url] for url in copies} == {min(ids[url] for url in copies)}
+    for alone in ("https://c.example/other", "https://e.example/third"):
+        assert stories[alone] == ids[alone]
+
+
+def test_an_article_twice_in_one_batch_is_stored_then_updated(db: sqlite_utils.Database) -> None:
+    first = make_extraction(url="https://contoh.id/dua-kali")
+    second = make_extraction(url="https://contoh.id/dua-kali", facts=(make_fact(),))
+    results = save_many(db, [first, second, make_extraction(url="https://contoh.id/lain")])
+    assert [r.status for r in results] == ["new", "updated", "new"]
+    assert db["articles"].count == 2
+    assert db.execute("SELECT count(*) FROM facts WHERE article_id = ?",
+                      [article_id(first)]).fetchone()[0] == 1
