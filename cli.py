@@ -126,9 +126,8 @@ def ingest(inputs: tuple[str, ...], db_path: str, published: str | None, url: st
     stderr and skipped; the exit status is 1 only when nothing could be stored.
     """
     from extractor.crawl import CrawlConfig, Crawler
-    from extractor.models import Extraction
     from extractor.pipeline import Outcome, is_url
-    from extractor.store import StoreError, save_many, summary
+    from extractor.store import PreparedArticle, StoreError, save_many, summary
     from extractor.workers import WorkerPool, process_parallel
 
     urls = [i for i in inputs if is_url(i)] + _url_lines(urls_file)
@@ -140,13 +139,13 @@ def ingest(inputs: tuple[str, ...], db_path: str, published: str | None, url: st
     facts_added = 0
     items = expand_inputs(files, url=url, published=published)
 
-    def extracted(outcomes: Iterable[Outcome]) -> Iterator[Extraction]:
+    def extracted(outcomes: Iterable[Outcome]) -> Iterator[PreparedArticle]:
         for outcome in outcomes:
-            if outcome.extraction is None:
+            if outcome.prepared is None:
                 click.echo(f"skipped {outcome.error}", err=True)
                 counts["failed"] += 1
             else:
-                yield outcome.extraction
+                yield outcome.prepared
 
     with WorkerPool(workers) as pool:
         try:
@@ -191,9 +190,11 @@ def ingest(inputs: tuple[str, ...], db_path: str, published: str | None, url: st
 @click.option("--allow-private", is_flag=True,
               help="Allow hosts on private or loopback addresses (for tests).")
 @click.option("--user-agent", help="User-Agent header, with a contact address.")
+@click.option("--workers", type=click.IntRange(min=1),
+              help="Processes that extract fetched pages (default: the cores; few pages use one).")
 def crawl(db_path: str, feeds: tuple[str, ...], sitemaps: tuple[str, ...], sources: str | None,
           since: str | None, max_articles: int | None, delay: float, allow_private: bool,
-          user_agent: str | None) -> None:
+          user_agent: str | None, workers: int | None) -> None:
     """Crawl feeds and sitemaps for new articles, politely, and store their facts.
 
     Incremental: feeds are asked for with a conditional GET, stored URLs are not
@@ -211,7 +212,7 @@ def crawl(db_path: str, feeds: tuple[str, ...], sitemaps: tuple[str, ...], sourc
             feed_urls += site.feeds
             sitemap_urls += site.sitemaps
         config = CrawlConfig(since=date.fromisoformat(since) if since else None,
-                             max_articles=max_articles)
+                             max_articles=max_articles, workers=workers)
         db = _open_db(db_path)
         crawler = Crawler(db, _fetcher(delay, allow_private, user_agent), config,
                           progress=terminal_progress())
@@ -342,6 +343,9 @@ def _format_bench(r: dict) -> str:
     store = r["store"]
     if store["seconds"] is not None:
         lines.append(f"store {store['facts']} facts ({store['articles']} articles) {store['seconds']:8.2f} s")
+        for part, seconds in store["parts"].items():
+            lines.append(f"  {part:28s} {seconds:8.2f} s")
+        lines.append(f"  preparing their rows, 1 core {store['prepare_seconds']:8.2f} s (done by the workers)")
     return "\n".join(lines)
 
 

@@ -9,7 +9,8 @@ A crawl is a loop over durable state, so that it can be killed at any moment
    the feed's new ETag. A listing that did not change costs one 304.
 2. *Fetching*: pending URLs are fetched politely (``fetch.Fetcher``: robots.txt,
    a delay per host, one request at a time per host, hosts in parallel), then
-   extracted and stored by this thread alone (one writer). An article, its facts
+   extracted in worker processes (``workers.WorkerPool``) and stored by this
+   thread alone (one writer). An article, its facts
    and its URL's ``fetches`` row change in one transaction: a URL is ``done``
    exactly when its article is stored.
 3. A ``runs`` row records what each run did; a run that never finished is
@@ -43,8 +44,9 @@ from .discover import DiscoveredUrl, DiscoveryError, filter_since, parse_feed, p
 from .errors import ExtractorError
 from .facts import extract_facts
 from .fetch import Fetcher, FetchResult
-from .store import StoreError, assign_story, save_extraction
+from .store import PreparedArticle, StoreError, prepare, save_extraction
 from .urls import canonical_from_html, canonical_url
+from .workers import WorkerPool, workers_for
 
 log = logging.getLogger(__name__)
 
@@ -153,6 +155,8 @@ class CrawlConfig:
     since: date | None = None
     max_articles: int | None = None
     parallel_hosts: int = 16
+    # Processes that extract fetched pages (None: the cores; few pages use one).
+    workers: int | None = None
 
 
 Progress = Callable[[str, int], None]  # (event, amount): "total", "done"
@@ -160,6 +164,33 @@ Progress = Callable[[str, int], None]  # (event, amount): "total", "done"
 
 def _no_progress(event: str, amount: int) -> None:
     return None
+
+
+@dataclass(frozen=True)
+class FetchedPage:
+    """A fetched article page on its way to a worker process and back."""
+
+    item: dict[str, Any]  # its fetches row: url, listed date, ...
+    result: FetchResult
+    canonical: str | None  # the page's rel=canonical, resolved
+
+
+def extract_page(page: FetchedPage) -> tuple[PreparedArticle | None, str | None]:
+    """The rows to store from a fetched page, or the reason it holds no article.
+
+    Runs in a worker process; returns the reason rather than raising it, so
+    that no exception has to travel back between processes.
+    """
+    url = page.item["url"]
+    try:
+        article = html_to_article(page.result.content, input=url, url=page.canonical or url)
+        if article.published is None and page.item.get("listed"):
+            # The page says no date; the feed did: keep it as evidence.
+            article = replace(article, published=str(page.item["listed"])[:10],
+                              published_source="feed")
+        return prepare(extract_facts(article)), None
+    except ExtractorError as error:
+        return None, str(error)
 
 
 # -- the crawl --------------------------------------------------------------------
@@ -176,6 +207,8 @@ class Crawler:
         self.config = config
         self.progress = progress
         self.counts = RunCounts()
+        # Peak memory (MB) of each process that extracted pages, by process id.
+        self.extraction_peak_mb: dict[int, float] = {}
 
     # -- the two phases
     def crawl(self, feeds: Iterable[str] = (), sitemaps: Iterable[str] = ()) -> RunCounts:
@@ -330,7 +363,9 @@ class Crawler:
         by_host: dict[str, list[dict[str, Any]]] = defaultdict(list)
         for item in pending:
             by_host[urlsplit(item["url"]).netloc].append(item)
-        results: queue.Queue[tuple[dict[str, Any], FetchResult] | None] = queue.Queue(maxsize=64)
+        # Fetch threads put ("fetched", item, result); extraction in the worker
+        # processes puts ("extracted", page, (rows, error)); None: fetching is over.
+        messages: queue.Queue[tuple[str, Any, Any] | None] = queue.Queue(maxsize=64)
         stop = threading.Event()
 
         def fetch_host(items: list[dict[str, Any]]) -> None:
@@ -339,37 +374,56 @@ class Crawler:
                     return
                 result = self.fetcher.fetch(item["url"], kind="page", etag=item["etag"],
                                             last_modified=item["last_modified"])
-                results.put((item, result))
+                messages.put(("fetched", item, result))
 
-        workers = max(1, min(self.config.parallel_hosts, len(by_host)))
-        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="fetch") as pool:
+        threads = max(1, min(self.config.parallel_hosts, len(by_host)))
+        in_flight = 0
+        fetching = True
+        with WorkerPool(workers_for(len(pending), self.config.workers)) as extractors, \
+                ThreadPoolExecutor(max_workers=threads, thread_name_prefix="fetch") as pool:
             futures = [pool.submit(fetch_host, items) for items in by_host.values()]
             watcher = threading.Thread(target=lambda: ([f.exception() for f in futures],
-                                                       results.put(None)), daemon=True)
+                                                       messages.put(None)), daemon=True)
             watcher.start()
             try:
-                while (got := results.get()) is not None:
-                    self._store(*got)
-                    self.progress("done", 1)
+                while fetching or in_flight:
+                    message = messages.get()
+                    if message is None:
+                        fetching = False
+                    elif message[0] == "fetched":
+                        page = self._accept(*message[1:])
+                        if page is None:
+                            self.progress("done", 1)
+                            continue
+                        in_flight += 1
+                        extractors.submit(extract_page, page, lambda got, error, page=page:
+                                          messages.put(("extracted", page, got or (None, error))))
+                    else:
+                        in_flight -= 1
+                        self._store(*message[1:])
+                        self.progress("done", 1)
             finally:
+                self.extraction_peak_mb.update(extractors.stats.peak_mb)
                 stop.set()
                 # drain so that no fetch thread stays blocked on a full queue
                 while watcher.is_alive():
                     try:
-                        results.get(timeout=0.1)
+                        messages.get(timeout=0.1)
                     except queue.Empty:
                         pass
 
-    def _store(self, item: dict[str, Any], result: FetchResult) -> None:
+    def _accept(self, item: dict[str, Any], result: FetchResult) -> FetchedPage | None:
+        """Record a fetch that needs no extraction (unchanged, failed, a duplicate URL);
+        else the page to extract."""
         url = item["url"]
         if result.not_modified:
             self.counts.not_modified += 1
             with self.db.atomic():
                 self.db.execute("UPDATE fetches SET state = 'done' WHERE url = ?", [url])
-            return
+            return None
         if result.error:
             self._fail(url, item, result, result.error)
-            return
+            return None
         canonical = canonical_from_html(result.content, result.final_url or url)
         if canonical and canonical != url:
             owner = self.db.execute("SELECT article_id FROM fetches WHERE url = ? AND "
@@ -380,27 +434,31 @@ class Crawler:
                 self.counts.skipped += 1
                 with self.db.atomic():
                     self._done(url, result, owner[0], state="duplicate")
-                return
-        try:
-            article = html_to_article(result.content, input=url, url=canonical or url)
-            if article.published is None and item.get("listed"):
-                # The page says no date; the feed did: keep it as evidence.
-                article = replace(article, published=str(item["listed"])[:10],
-                                  published_source="feed")
-            extraction = extract_facts(article)
-        except ExtractorError as error:
-            self._fail(url, item, result, str(error), permanent=True)
+                return None
+        return FetchedPage(item, result, canonical)
+
+    def _store(self, page: FetchedPage, extracted: tuple[PreparedArticle | None, Any]) -> None:
+        """Store an extracted page with its URL's state, in one transaction (or record why not).
+
+        ``extracted`` is ``extract_page``'s answer, or (None, the exception it raised).
+        """
+        item, result, canonical = page.item, page.result, page.canonical
+        url = item["url"]
+        rows, reason = extracted
+        if rows is None:
+            if isinstance(reason, BaseException):  # a bug, not a bad page: say what it was
+                log.error("%s: extraction failed", url, exc_info=reason)
+                reason = f"cannot extract ({reason!r})"
+            self._fail(url, item, result, str(reason), permanent=True)
             return
         try:
             with self.db.atomic():
-                saved = save_extraction(self.db, extraction)
-                if saved.status == "new":
-                    assign_story(self.db, saved.article_id, article.text)
+                saved = save_extraction(self.db, rows, link_stories=True)
                 self._done(url, result, saved.article_id)
                 if canonical and canonical != url:
                     self._done(canonical, result, saved.article_id)
-        except StoreError as error:
-            self._fail(url, item, result, str(error), permanent=True)
+        except StoreError as store_error:
+            self._fail(url, item, result, str(store_error), permanent=True)
             return
         self.counts.fetched += 1
         self.counts.facts_added += saved.facts_added

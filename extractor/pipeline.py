@@ -18,6 +18,7 @@ from .errors import ExtractorError
 from .facts import extract_facts
 from .fetch import fetch_page
 from .models import Extraction
+from .store import PreparedArticle, prepare
 
 log = logging.getLogger(__name__)
 
@@ -38,9 +39,16 @@ class InputItem:
 
 @dataclass(frozen=True)
 class Outcome:
+    """What became of one input: its extraction, or the reason it has none (``error``).
+
+    ``process_for_store`` gives ``prepared`` (the rows to store) instead of the
+    extraction: that is what a worker process sends back to the writer.
+    """
+
     item: InputItem
     extraction: Extraction | None
     error: str | None = None
+    prepared: PreparedArticle | None = None
 
 
 def is_url(source: str) -> bool:
@@ -106,6 +114,14 @@ def process(item: InputItem) -> Outcome:
     except (OSError, UnicodeError, ValueError) as error:
         log.debug("unexpected error on %s", item.source, exc_info=True)
         return Outcome(item, None, f"{item.source}: cannot read ({error})")
+
+
+def process_for_store(item: InputItem) -> Outcome:
+    """``process``, then the rows the writer stores (ids, content hash, story fingerprint)."""
+    outcome = process(item)
+    if outcome.extraction is None:
+        return outcome
+    return Outcome(item, None, prepared=prepare(outcome.extraction))
 
 
 def process_all(items: Iterable[InputItem]) -> Iterator[Outcome]:

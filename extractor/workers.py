@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from .pipeline import InputItem, Outcome, process
+from .pipeline import InputItem, Outcome, process_for_store
 
 Task = TypeVar("Task")
 Result = TypeVar("Result")
@@ -96,9 +96,7 @@ class WorkerPool:
             expected: int | None = None) -> Iterator[Result]:
         """Results in the order of ``tasks``. ``expected`` (the number of tasks, when
         known) lets a small batch run in this process instead of starting workers."""
-        workers = self.workers
-        if expected is not None:
-            workers = min(workers, max(1, expected // MIN_ARTICLES_PER_WORKER))
+        workers = self.workers if expected is None else workers_for(expected, self.workers)
         if workers == 1:
             for task in tasks:
                 result, pid, peak = _timed_call(function, task)
@@ -112,6 +110,32 @@ class WorkerPool:
             yield result
 
 
+    def submit(self, function: Callable[[Task], Result], task: Task,
+               done: Callable[[Result | None, BaseException | None], None]) -> None:
+        """Run ``function(task)`` in a worker; ``done(result, error)`` is called when it ends.
+
+        ``done`` runs in the pool's result thread (here, at once, with one
+        worker): it should only hand the result on, e.g. to a queue.
+        """
+        if self.workers == 1:
+            try:
+                result, pid, peak = _timed_call(function, task)
+            except Exception as error:  # handed to the caller, who reports it
+                done(None, error)
+                return
+            self.stats.record(pid, peak)
+            done(result, None)
+            return
+
+        def finished(value: tuple[Any, int, float]) -> None:
+            result, pid, peak = value
+            self.stats.record(pid, peak)
+            done(result, None)
+
+        self._start().apply_async(_Call(function), (task,), callback=finished,
+                                  error_callback=lambda error: done(None, error))
+
+
 class _Call:
     """A picklable ``_timed_call`` bound to its function."""
 
@@ -122,6 +146,12 @@ class _Call:
         return _timed_call(self.function, task)
 
 
+def workers_for(articles: int, workers: int | None = None) -> int:
+    """How many processes ``articles`` articles are worth (at most ``workers``, default the cores)."""
+    return max(1, min(workers or default_workers(), articles // MIN_ARTICLES_PER_WORKER))
+
+
 def process_parallel(items: list[InputItem], pool: WorkerPool) -> Iterator[Outcome]:
-    """``pipeline.process`` over ``items`` in the pool's workers, in order."""
-    return pool.map(process, items, expected=len(items))
+    """``pipeline.process_for_store`` over ``items`` in the pool's workers, in order: each
+    outcome carries the rows to store (``prepared``) or the reason (``error``)."""
+    return pool.map(process_for_store, items, expected=len(items))

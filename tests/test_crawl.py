@@ -66,8 +66,25 @@ def big_site():  # type: ignore[no-untyped-def]
         yield site
 
 
+def test_pages_extracted_in_two_worker_processes_store_what_one_process_stores(big_site, tmp_path) -> None:
+    contents = {}
+    for workers in (1, 2):
+        path = tmp_path / f"w{workers}.db"
+        db = _db(path)
+        crawler = Crawler(db, _fetcher(), CrawlConfig(workers=workers))
+        run = crawler.crawl(big_site.feed_urls, [big_site.sitemap_url])
+        db.close()
+        assert run.fetched == 200 and run.failed == 0, run
+        processes = set(crawler.extraction_peak_mb)
+        assert len(processes) == workers
+        assert (os.getpid() in processes) == (workers == 1)
+        contents[workers] = _contents(path)
+    assert contents[1]["facts"] and contents[1] == contents[2]
+
+
 def test_crawl_stores_each_article_once_and_then_only_what_is_new(big_site, tmp_path) -> None:
     site = big_site
+    site.clear_log()  # the site is shared with other tests of this module
     path = tmp_path / "facts.db"
     db = _db(path)
     first = Crawler(db, _fetcher(), CrawlConfig()).crawl(site.feed_urls, [site.sitemap_url])
