@@ -289,6 +289,55 @@ def serve(db_path: str, host: str, port: int) -> None:
 
 
 @cli.command()
+@click.argument("sources", nargs=-1, required=True)
+@click.option("--db", "db_path", default="facts.db", show_default=True, help="SQLite file.")
+@click.option("--scheduler", help="Address of a running Dask scheduler (default: a local cluster).")
+@click.option("--workers", type=click.IntRange(min=1), help="Local cluster workers (default: the cores).")
+@click.option("--hosts", "hosts_file", type=click.Path(exists=True, dir_okay=False),
+              help="Domains to keep, one per line (default: the bundled Indonesian news sites).")
+@click.option("--since", callback=_check_date, help="Keep records captured on or after (YYYY-MM-DD).")
+@click.option("--until", callback=_check_date, help="Keep records captured on or before (YYYY-MM-DD).")
+@click.option("--shards", "shard_dir", type=click.Path(file_okay=False),
+              help="Folder for the workers' results, shared with them (default: DB.shards next to the db).")
+@click.option("--progress/--no-progress", default=True, show_default=True, help="A progress bar on stderr.")
+def backfill(sources: tuple[str, ...], db_path: str, scheduler: str | None, workers: int | None,
+             hosts_file: str | None, since: str | None, until: str | None, shard_dir: str | None,
+             progress: bool) -> None:
+    """Extract facts from web archives (WARC, ARC, folders or lists of them) on Dask.
+
+    Keeps the HTML pages of the listed news sites captured in the date range,
+    extracts them on a Dask cluster (local by default) and stores the results
+    here. Files already loaded are skipped; a killed run resumes. Bad records
+    are counted by reason and the file goes on.
+    """
+    from extractor.archives import ArchiveError, HostFilter
+    from extractor.backfill import DEFAULT_HOSTS_FILE, BackfillError, BackfillOptions, run_backfill
+    from extractor.store import StoreError, summary
+
+    try:
+        hosts = HostFilter.from_file(hosts_file or DEFAULT_HOSTS_FILE)
+        options = BackfillOptions(tuple(sorted(hosts.domains)), since, until)
+        db = _open_db(db_path)
+        report = run_backfill(db, sources, Path(shard_dir or f"{db_path}.shards"), options,
+                              scheduler=scheduler, workers=workers, progress=progress)
+    except (ArchiveError, BackfillError, StoreError) as error:
+        raise click.ClickException(str(error)) from error
+    for archive, reason in sorted(report.failed.items()):
+        click.echo(f"failed {archive}: {reason}", err=True)
+    click.echo(
+        f"backfill: {report.files} files ({report.loaded} loaded, {report.skipped} loaded before, "
+        f"{len(report.failed)} failed); {report.records} records, {report.pages} pages kept, "
+        f"{report.new} articles stored, {report.unchanged} unchanged, {report.refused} not articles; "
+        f"{report.facts_added} facts added"
+    )
+    if report.bad:
+        click.echo("bad records: " + ", ".join(f"{n} {reason}" for reason, n in report.bad.most_common()))
+    click.echo(_format_summary(db_path, summary(db)))
+    db.close()
+    sys.exit(1 if report.failed and not (report.loaded or report.skipped) else 0)
+
+
+@cli.command()
 @click.option("--pages", type=click.Path(exists=True, file_okay=False),
               help="A folder of saved HTML pages (default: the bundled corpus/).")
 @click.option("--texts", type=click.Path(exists=True, dir_okay=False),

@@ -39,12 +39,11 @@ from urllib.parse import urlsplit
 
 import sqlite_utils
 
-from .article import html_to_article
 from .discover import DiscoveredUrl, DiscoveryError, filter_since, parse_feed, parse_sitemap
 from .errors import ExtractorError
-from .facts import extract_facts
 from .fetch import Fetcher, FetchResult
-from .store import PreparedArticle, StoreError, prepare, save_extraction
+from .pipeline import prepare_page
+from .store import PreparedArticle, StoreError, save_extraction
 from .urls import canonical_from_html, canonical_url
 from .workers import WorkerPool, workers_for
 
@@ -176,21 +175,11 @@ class FetchedPage:
 
 
 def extract_page(page: FetchedPage) -> tuple[PreparedArticle | None, str | None]:
-    """The rows to store from a fetched page, or the reason it holds no article.
-
-    Runs in a worker process; returns the reason rather than raising it, so
-    that no exception has to travel back between processes.
-    """
+    """``pipeline.prepare_page`` on a fetched page (runs in a worker process)."""
     url = page.item["url"]
-    try:
-        article = html_to_article(page.result.content, input=url, url=page.canonical or url)
-        if article.published is None and page.item.get("listed"):
-            # The page says no date; the feed did: keep it as evidence.
-            article = replace(article, published=str(page.item["listed"])[:10],
-                              published_source="feed")
-        return prepare(extract_facts(article)), None
-    except ExtractorError as error:
-        return None, str(error)
+    listed = page.item.get("listed")
+    return prepare_page(page.result.content, input=url, url=page.canonical or url,
+                        listed_date=str(listed) if listed else None)
 
 
 # -- the crawl --------------------------------------------------------------------

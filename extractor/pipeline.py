@@ -10,7 +10,7 @@ import json
 import logging
 import os
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from .article import html_to_article, load_article
@@ -122,6 +122,24 @@ def process_for_store(item: InputItem) -> Outcome:
     if outcome.extraction is None:
         return outcome
     return Outcome(item, None, prepared=prepare(outcome.extraction))
+
+
+def prepare_page(content: bytes, *, input: str, url: str,
+                 listed_date: str | None = None) -> tuple[PreparedArticle | None, str | None]:
+    """The rows to store from one HTML page, or the reason it holds no article.
+
+    What ``crawl`` and ``backfill`` run on each page, in worker processes: it
+    returns the reason rather than raising it, so that no exception has to
+    travel between processes. ``listed_date`` (a feed's date for the item)
+    stands in when the page gives no date of its own.
+    """
+    try:
+        article = html_to_article(content, input=input, url=url)
+        if article.published is None and listed_date:
+            article = replace(article, published=listed_date[:10], published_source="feed")
+        return prepare(extract_facts(article)), None
+    except ExtractorError as error:
+        return None, str(error)
 
 
 def process_all(items: Iterable[InputItem]) -> Iterator[Outcome]:

@@ -1,0 +1,333 @@
+"""Backfill from web archives on Dask: WARC/ARC files → shards → SQLite.
+
+The heavy part (reading archives, extracting facts) runs on Dask distributed:
+a local cluster by default, or any existing scheduler. One task reads one
+archive file and writes everything it found to a *shard*, a gzipped JSON-lines
+file that appears under its final name only when complete (written aside, then
+renamed). The driver alone writes SQLite: it merges each shard, with a row in
+``backfill_inputs`` recording the file as loaded, in one transaction, then
+deletes the shard.
+
+So nothing is lost or stored twice: a task retried after its worker died
+rewrites the same shard; a rerun skips every loaded file and merges a shard a
+killed driver left behind without reading its archive again; and storing an
+article already stored changes nothing (ids are content hashes).
+
+Each worker builds the spaCy pipeline and the rules once (a worker plugin), as
+the worker processes of ``ingest`` do, and runs the same per-page function as
+``crawl`` (``pipeline.prepare_page``).
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+import logging
+import os
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+
+from .archives import ArchiveCounts, ArchiveError, ArchiveFilter, HostFilter, is_archive, read_archive
+from .errors import ExtractorError
+from .patternfiles import PATTERNS_DIR
+from .pipeline import prepare_page
+from .store import PreparedArticle, save_many
+
+log = logging.getLogger(__name__)
+
+DEFAULT_HOSTS_FILE = PATTERNS_DIR / "news_hosts.txt"
+# A task lost with its worker is run again this many times before the file is given up.
+TASK_RETRIES = 3
+# Reasons kept per file for pages that held no article (the rest are counted).
+REFUSED_EXAMPLES = 20
+
+
+class BackfillError(ExtractorError):
+    """The backfill cannot start: no archives given, no cluster reachable."""
+
+
+@dataclass(frozen=True)
+class BackfillOptions:
+    """What every task needs to know, sent with it to the worker."""
+
+    domains: tuple[str, ...]
+    since: str | None = None  # YYYY-MM-DD, capture dates
+    until: str | None = None
+
+    def archive_filter(self) -> ArchiveFilter:
+        return ArchiveFilter(
+            HostFilter(self.domains),
+            date.fromisoformat(self.since) if self.since else None,
+            date.fromisoformat(self.until) if self.until else None,
+        )
+
+
+@dataclass
+class BackfillReport:
+    """What a run did, over all its files."""
+
+    files: int = 0
+    skipped: int = 0  # loaded by an earlier run
+    loaded: int = 0
+    failed: dict[str, str] = field(default_factory=dict)  # file -> reason
+    records: int = 0
+    pages: int = 0
+    new: int = 0
+    unchanged: int = 0
+    facts_added: int = 0
+    refused: int = 0  # pages with no article in them
+    bad: Counter[str] = field(default_factory=Counter)  # reason -> records
+    passed: Counter[str] = field(default_factory=Counter)
+
+
+# -- inputs -----------------------------------------------------------------------
+
+
+def archive_inputs(sources: Iterable[str]) -> list[Path]:
+    """Archive files from paths, folders (the archives in them) and list files (a path per line)."""
+    found: list[Path] = []
+    for source in sources:
+        path = Path(source)
+        if path.is_dir():
+            found += sorted(p for p in path.iterdir() if p.is_file() and is_archive(p))
+        elif is_archive(path) or not path.is_file():
+            found.append(path)  # a missing archive is reported by the run, not dropped
+        else:
+            lines = path.read_text(encoding="utf-8").splitlines()
+            for line in lines:
+                line = line.split("#", 1)[0].strip()
+                if line:
+                    entry = Path(line)
+                    found.append(entry if entry.is_absolute() else path.parent / entry)
+    unique = dict.fromkeys(p.resolve() for p in found)
+    return list(unique)
+
+
+def input_key(path: Path) -> str:
+    """A file's name for its shard and its Dask task: a hash of its absolute path."""
+    return hashlib.sha256(str(path.resolve()).encode("utf-8")).hexdigest()[:16]
+
+
+# -- the task (runs on a Dask worker) -----------------------------------------------
+
+
+def extract_archive(path: str, shard_dir: str, options: BackfillOptions) -> dict[str, Any]:
+    """Every page of one archive, extracted, into a shard; returns the file's counts.
+
+    The shard is written under a name of this process's own and renamed when
+    complete, so a reader never sees half a shard, and two attempts of one task
+    (a retry after a lost worker) cannot mix their lines.
+    """
+    counts = ArchiveCounts()
+    shard = Path(shard_dir) / f"{input_key(Path(path))}.jsonl.gz"
+    partial = shard.with_name(f"{shard.name}.{os.getpid()}.part")
+    refused: list[str] = []
+    refused_count = 0
+    try:
+        with gzip.open(partial, "wt", encoding="utf-8") as out:
+            for page in read_archive(path, options.archive_filter(), counts):
+                rows, reason = prepare_page(page.content, input=f"{path}#{page.offset}", url=page.url)
+                if rows is None:
+                    refused_count += 1
+                    if len(refused) < REFUSED_EXAMPLES:
+                        refused.append(str(reason))
+                    continue
+                out.write(json.dumps(asdict(rows), ensure_ascii=False) + "\n")
+            summary = {**counts.as_dict(), "refused": refused_count, "refused_examples": refused}
+            out.write(json.dumps({"summary": summary}, ensure_ascii=False) + "\n")
+    except ArchiveError as error:
+        partial.unlink(missing_ok=True)
+        return {"input": path, "error": str(error)}
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+    os.replace(partial, shard)
+    return {"input": path, "shard": str(shard), **summary}
+
+
+def read_shard(shard: Path) -> tuple[Iterator[PreparedArticle], dict[str, Any]]:
+    """A shard's rows (read lazily) and its summary (its last line)."""
+    summary: dict[str, Any] = {}
+    with gzip.open(shard, "rt", encoding="utf-8") as lines:
+        for line in lines:
+            row = json.loads(line)
+            if "summary" in row:
+                summary = row["summary"]
+    if not summary:
+        raise BackfillError(f"{shard}: a shard without its summary line (not written by this tool?)")
+
+    def rows() -> Iterator[PreparedArticle]:
+        with gzip.open(shard, "rt", encoding="utf-8") as lines:
+            for line in lines:
+                row = json.loads(line)
+                if "summary" not in row:
+                    yield PreparedArticle(**row)
+
+    return rows(), summary
+
+
+def _build_pipeline_plugin() -> Any:
+    from distributed.diagnostics.plugin import WorkerPlugin
+
+    class BuildPipeline(WorkerPlugin):
+        """Builds the spaCy pipeline and the rules once, when a worker starts."""
+
+        name = "adminduk-build-pipeline"
+
+        def setup(self, worker: Any) -> None:
+            from .facts import get_fact_finder
+
+            get_fact_finder()
+
+    return BuildPipeline()
+
+
+# -- the driver -------------------------------------------------------------------
+
+
+def ensure_backfill_schema(db: sqlite_utils.Database) -> None:
+    db["backfill_inputs"].create({
+        "input": str, "size": int, "loaded_at": str, "records": int, "pages": int,
+        "articles_new": int, "articles_unchanged": int, "facts_added": int, "refused": int,
+        "bad": str, "passed": str,
+    }, pk="input", if_not_exists=True)
+
+
+def _loaded(db: sqlite_utils.Database) -> dict[str, int]:
+    return {row[0]: row[1] for row in db.execute("SELECT input, size FROM backfill_inputs")}
+
+
+@contextmanager
+def _client(scheduler: str | None, workers: int | None) -> Iterator[Any]:
+    from dask.distributed import Client, LocalCluster
+
+    from .workers import default_workers
+
+    if scheduler:
+        try:
+            client = Client(scheduler, timeout="20s")
+        except OSError as error:
+            raise BackfillError(f"cannot reach the Dask scheduler at {scheduler}: {error}") from error
+        with client:
+            yield client
+        return
+    # One thread per worker process: the extraction holds the GIL. Everything,
+    # the dashboard included, listens on loopback only, on ports the system picks.
+    quiet = logging.getLogger("distributed")
+    level = quiet.level
+    if not log.isEnabledFor(logging.DEBUG):
+        quiet.setLevel(logging.WARNING)  # its start-up chatter is not the user's business
+    try:
+        with LocalCluster(n_workers=workers or default_workers(), threads_per_worker=1, processes=True,
+                          host="127.0.0.1", dashboard_address="127.0.0.1:0",
+                          silence_logs=logging.WARNING) as cluster, Client(cluster) as client:
+            log.info("local Dask cluster of %d workers, dashboard at %s",
+                     len(cluster.workers), cluster.dashboard_link)
+            yield client
+    finally:
+        quiet.setLevel(level)
+
+
+def merge_shard(db: sqlite_utils.Database, archive: Path, shard: Path, report: BackfillReport) -> None:
+    """Store a shard's articles and mark its archive loaded, in one transaction; then delete it."""
+    rows, summary = read_shard(shard)
+    with db.atomic():
+        results = save_many(db, rows, link_stories=True)
+        statuses = Counter(r.status for r in results)
+        facts_added = sum(r.facts_added for r in results)
+        db["backfill_inputs"].upsert({
+            "input": str(archive), "size": archive.stat().st_size if archive.exists() else None,
+            "loaded_at": datetime.now(UTC).isoformat(timespec="seconds"),
+            "records": summary["records"], "pages": summary["pages"],
+            "articles_new": statuses["new"] + statuses["updated"],
+            "articles_unchanged": statuses["unchanged"], "facts_added": facts_added,
+            "refused": summary["refused"] + statuses["failed"],
+            "bad": json.dumps(summary["bad"], sort_keys=True),
+            "passed": json.dumps(summary["passed"], sort_keys=True),
+        }, pk="input")
+    shard.unlink(missing_ok=True)
+    for result in results:
+        if result.status == "failed":
+            log.warning("%s: %s", archive, result.error)
+    report.loaded += 1
+    report.records += summary["records"]
+    report.pages += summary["pages"]
+    report.new += statuses["new"] + statuses["updated"]
+    report.unchanged += statuses["unchanged"]
+    report.facts_added += facts_added
+    report.refused += summary["refused"] + statuses["failed"]
+    report.bad.update(summary["bad"])
+    report.passed.update(summary["passed"])
+
+
+def run_backfill(
+    db: sqlite_utils.Database, sources: Iterable[str], shard_dir: Path, options: BackfillOptions,
+    *, scheduler: str | None = None, workers: int | None = None, progress: bool = True,
+) -> BackfillReport:
+    """Extract every archive of ``sources`` on Dask and merge the results into ``db``."""
+    from dask.distributed import as_completed
+    from tqdm import tqdm
+
+    ensure_backfill_schema(db)
+    archives = archive_inputs(sources)
+    if not archives:
+        raise BackfillError("no archive files given (.warc, .warc.gz, .arc, .arc.gz, or a list of them)")
+    report = BackfillReport(files=len(archives))
+    shard_dir.mkdir(parents=True, exist_ok=True)
+    loaded = _loaded(db)
+    todo: list[Path] = []
+    for archive in archives:
+        if not archive.is_file():
+            report.failed[str(archive)] = "no such file"
+        elif loaded.get(str(archive)) == archive.stat().st_size:
+            report.skipped += 1
+            (shard_dir / f"{input_key(archive)}.jsonl.gz").unlink(missing_ok=True)
+        else:
+            todo.append(archive)
+    bar = tqdm(total=len(archives), initial=report.skipped + len(report.failed), unit="file",
+               desc="backfill", disable=not progress, dynamic_ncols=True)
+
+    def done(archive: Path, shard: Path) -> None:
+        merge_shard(db, archive, shard, report)
+        bar.update(1)
+        bar.set_postfix(records=report.records, pages=report.pages, facts=report.facts_added)
+
+    # Shards a killed run finished but did not merge: merged without reading their archives again.
+    remaining = []
+    for archive in todo:
+        shard = shard_dir / f"{input_key(archive)}.jsonl.gz"
+        if shard.is_file():
+            done(archive, shard)
+        else:
+            remaining.append(archive)
+    if remaining:
+        with _client(scheduler, workers) as client:
+            client.register_plugin(_build_pipeline_plugin())
+            futures = {
+                client.submit(extract_archive, str(archive), str(shard_dir), options,
+                              key=f"archive-{input_key(archive)}", retries=TASK_RETRIES): archive
+                for archive in remaining
+            }
+            for future in as_completed(futures):
+                archive = futures[future]
+                try:
+                    result = future.result()
+                except Exception as error:  # the task failed on every attempt: this file only
+                    result = {"error": f"{type(error).__name__}: {error}"}
+                if "error" in result:
+                    report.failed[str(archive)] = result["error"]
+                    log.warning("%s: %s", archive, result["error"])
+                    bar.update(1)
+                else:
+                    done(archive, Path(result["shard"]))
+                future.release()
+    bar.close()
+    return report
