@@ -101,7 +101,11 @@ def archive_inputs(sources: Iterable[str]) -> list[Path]:
         elif is_archive(path) or not path.is_file():
             found.append(path)  # a missing archive is reported by the run, not dropped
         else:
-            lines = path.read_text(encoding="utf-8").splitlines()
+            try:
+                lines = path.read_text(encoding="utf-8").splitlines()
+            except UnicodeDecodeError as error:
+                raise BackfillError(f"{path}: neither an archive (.warc, .warc.gz, .arc, .arc.gz) "
+                                    "nor a text list of them") from error
             for line in lines:
                 line = line.split("#", 1)[0].strip()
                 if line:

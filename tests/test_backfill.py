@@ -247,3 +247,11 @@ def test_a_worker_killed_in_a_task_changes_nothing_in_the_result(cluster, tmp_pa
     conn.close()
     _backfill(killed, archives, cluster.scheduler_address, tmp_path / "killed.shards")
     assert _rows(killed) == rows
+
+
+def test_a_binary_file_that_is_no_archive_nor_list_is_refused_with_a_reason(tmp_path: Path) -> None:
+    odd = tmp_path / "scan.pdf"
+    odd.write_bytes(b"%PDF-1.4\n\xff\xfe\x00\x81binary")
+    result = CliRunner().invoke(cli, ["backfill", str(odd), "--db", str(tmp_path / "f.db"), "--no-progress"])
+    assert result.exit_code == 1
+    assert "neither an archive" in result.output
