@@ -25,6 +25,7 @@ import hashlib
 import json
 import logging
 import os
+import zlib
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -145,7 +146,8 @@ def extract_archive(path: str, shard_dir: str, options: BackfillOptions) -> dict
                         refused.append(str(reason))
                     continue
                 out.write(json.dumps(asdict(rows), ensure_ascii=False) + "\n")
-            summary = {**counts.as_dict(), "refused": refused_count, "refused_examples": refused}
+            summary = {**counts.as_dict(), "refused": refused_count, "refused_examples": refused,
+                       "archive_size": os.path.getsize(path)}
             out.write(json.dumps({"summary": summary}, ensure_ascii=False) + "\n")
     except ArchiveError as error:
         partial.unlink(missing_ok=True)
@@ -155,6 +157,10 @@ def extract_archive(path: str, shard_dir: str, options: BackfillOptions) -> dict
         raise
     os.replace(partial, shard)
     return {"input": path, "shard": str(shard), **summary}
+
+
+# What reading a shard that is not a whole one raises (zlib.error is no OSError).
+_UNREADABLE_SHARD = (OSError, EOFError, ValueError, zlib.error, BackfillError)
 
 
 def read_shard(shard: Path) -> tuple[Iterator[PreparedArticle], dict[str, Any]]:
@@ -277,7 +283,6 @@ def run_backfill(
     *, scheduler: str | None = None, workers: int | None = None, progress: bool = True,
 ) -> BackfillReport:
     """Extract every archive of ``sources`` on Dask and merge the results into ``db``."""
-    from dask.distributed import as_completed
     from tqdm import tqdm
 
     ensure_backfill_schema(db)
@@ -300,17 +305,35 @@ def run_backfill(
                desc="backfill", disable=not progress, dynamic_ncols=True)
 
     def done(archive: Path, shard: Path) -> None:
-        merge_shard(db, archive, shard, report)
+        try:
+            merge_shard(db, archive, shard, report)
+        except (*_UNREADABLE_SHARD, KeyError, TypeError) as error:
+            # Not a shard this tool finished (or its disk failed): the next run reads the archive again.
+            report.failed[str(archive)] = f"its shard {shard} could not be read ({error}); deleted"
+            log.warning("%s", report.failed[str(archive)])
+            shard.unlink(missing_ok=True)
         bar.update(1)
         bar.set_postfix(records=report.records, pages=report.pages, facts=report.facts_added)
+
+    try:
+        _run(todo, done, report, bar, shard_dir, options, scheduler, workers)
+    finally:
+        bar.close()
+    return report
+
+
+def _run(todo: list[Path], done: Any, report: BackfillReport, bar: Any, shard_dir: Path,
+         options: BackfillOptions, scheduler: str | None, workers: int | None) -> None:
+    from dask.distributed import as_completed
 
     # Shards a killed run finished but did not merge: merged without reading their archives again.
     remaining = []
     for archive in todo:
         shard = shard_dir / f"{input_key(archive)}.jsonl.gz"
-        if shard.is_file():
+        if shard.is_file() and _shard_size(shard) == archive.stat().st_size:
             done(archive, shard)
         else:
+            shard.unlink(missing_ok=True)  # none, or made from an earlier version of the file
             remaining.append(archive)
     if remaining:
         with _client(scheduler, workers) as client:
@@ -333,5 +356,11 @@ def run_backfill(
                 else:
                     done(archive, Path(result["shard"]))
                 future.release()
-    bar.close()
-    return report
+
+
+def _shard_size(shard: Path) -> int | None:
+    """The size of the archive a shard was made from (None: unreadable)."""
+    try:
+        return read_shard(shard)[1].get("archive_size")
+    except _UNREADABLE_SHARD:
+        return None

@@ -255,3 +255,15 @@ def test_a_binary_file_that_is_no_archive_nor_list_is_refused_with_a_reason(tmp_
     result = CliRunner().invoke(cli, ["backfill", str(odd), "--db", str(tmp_path / "f.db"), "--no-progress"])
     assert result.exit_code == 1
     assert "neither an archive" in result.output
+
+
+def test_a_shard_that_is_not_one_is_made_again_from_its_archive(cluster, tmp_path: Path) -> None:
+    archive = _many_pages_archive(tmp_path / "a.warc.gz", 1, "a")
+    shards = tmp_path / "shards"
+    shards.mkdir()
+    (shards / f"{input_key(archive)}.jsonl.gz").write_bytes(b"\x1f\x8b\x08 not a finished shard")
+    _backfill(tmp_path / "facts.db", [archive], cluster.scheduler_address, shards)
+    conn = sqlite3.connect(tmp_path / "facts.db")
+    assert conn.execute("SELECT pages FROM backfill_inputs").fetchone() == (len(corpus_pages()),)
+    conn.close()
+    assert not list(shards.iterdir())
