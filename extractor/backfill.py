@@ -184,7 +184,7 @@ def read_shard(shard: Path) -> tuple[Iterator[PreparedArticle], dict[str, Any]]:
     return rows(), summary
 
 
-def _build_pipeline_plugin() -> Any:
+def pipeline_plugin() -> Any:
     from distributed.diagnostics.plugin import WorkerPlugin
 
     class BuildPipeline(WorkerPlugin):
@@ -216,7 +216,8 @@ def _loaded(db: sqlite_utils.Database) -> dict[str, int]:
 
 
 @contextmanager
-def _client(scheduler: str | None, workers: int | None) -> Iterator[Any]:
+def dask_client(scheduler: str | None, workers: int | None) -> Iterator[Any]:
+    """A client of the scheduler at ``scheduler``, or of a new local cluster of ``workers`` processes."""
     from dask.distributed import Client, LocalCluster
 
     from .workers import default_workers
@@ -336,8 +337,8 @@ def _run(todo: list[Path], done: Any, report: BackfillReport, bar: Any, shard_di
             shard.unlink(missing_ok=True)  # none, or made from an earlier version of the file
             remaining.append(archive)
     if remaining:
-        with _client(scheduler, workers) as client:
-            client.register_plugin(_build_pipeline_plugin())
+        with dask_client(scheduler, workers) as client:
+            client.register_plugin(pipeline_plugin())
             futures = {
                 client.submit(extract_archive, str(archive), str(shard_dir), options,
                               key=f"archive-{input_key(archive)}", retries=TASK_RETRIES): archive
