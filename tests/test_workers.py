@@ -41,3 +41,25 @@ def test_a_small_batch_runs_in_this_process() -> None:
     with WorkerPool(2) as pool:
         list(process_parallel(items, pool))
         assert list(pool.stats.peak_mb) == [os.getpid()]
+
+
+def test_an_unexpected_error_on_one_article_is_reported_and_the_batch_goes_on(tmp_path: Path,
+                                                                             monkeypatch) -> None:
+    import extractor.pipeline as pipeline
+
+    real = pipeline.extract_facts
+    victim = sorted((ROOT / "corpus").glob("*.txt"))[0]
+
+    def flaky(article):  # type: ignore[no-untyped-def]
+        if article.input == str(victim):
+            raise RuntimeError("a rule tripped over this page")
+        return real(article)
+
+    monkeypatch.setattr(pipeline, "extract_facts", flaky)
+    db_path = tmp_path / "facts.db"
+    result = CliRunner().invoke(cli, ["ingest", str(ROOT / "corpus"), "--db", str(db_path), "--workers", "1"])
+    assert result.exit_code == 0, result.output
+    assert f"skipped {victim}: extraction failed (RuntimeError: a rule tripped over this page)" in result.output
+    stored = table_rows(db_path)["articles"]
+    articles = [p for p in (ROOT / "corpus").iterdir() if p.suffix in (".txt", ".html")]
+    assert len(stored) == len(articles) - 1
