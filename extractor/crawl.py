@@ -31,6 +31,7 @@ import tomllib
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -45,7 +46,7 @@ from .fetch import Fetcher, FetchResult
 from .pipeline import prepare_page
 from .store import PreparedArticle, StoreError, save_extraction
 from .urls import canonical_from_html, canonical_url
-from .workers import WorkerPool, workers_for
+from .workers import WORKER_DIED, WorkerPool, workers_for
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +55,8 @@ TRANSIENT_STATUSES = {None, 408, 425, 429, 500, 502, 503, 504}
 MAX_ATTEMPTS = 3
 # How many sitemaps deep an index may lead (index → index → urlset).
 MAX_SITEMAP_DEPTH = 3
+# Pages fetched and not yet stored, at most (each up to the fetcher's size limit).
+MAX_PAGES_WAITING = 64
 
 
 class CrawlError(ExtractorError):
@@ -354,11 +357,17 @@ class Crawler:
             by_host[urlsplit(item["url"]).netloc].append(item)
         # Fetch threads put ("fetched", item, result); extraction in the worker
         # processes puts ("extracted", page, (rows, error)); None: fetching is over.
-        messages: queue.Queue[tuple[str, Any, Any] | None] = queue.Queue(maxsize=64)
+        # Unbounded, so that no producer ever blocks on it (a blocked worker-pool
+        # thread could not be shut down); ``room`` bounds the pages held instead.
+        messages: queue.Queue[tuple[str, Any, Any] | None] = queue.Queue()
+        room = threading.Semaphore(MAX_PAGES_WAITING)
         stop = threading.Event()
 
         def fetch_host(items: list[dict[str, Any]]) -> None:
             for item in items:
+                while not room.acquire(timeout=0.2):
+                    if stop.is_set():
+                        return
                 if stop.is_set():
                     return
                 result = self.fetcher.fetch(item["url"], kind="page", etag=item["etag"],
@@ -368,8 +377,14 @@ class Crawler:
         threads = max(1, min(self.config.parallel_hosts, len(by_host)))
         in_flight = 0
         fetching = True
+        retried: set[str] = set()
         with WorkerPool(workers_for(len(pending), self.config.workers)) as extractors, \
                 ThreadPoolExecutor(max_workers=threads, thread_name_prefix="fetch") as pool:
+
+            def extract(page: FetchedPage) -> None:
+                extractors.submit(extract_page, page, lambda got, error:
+                                  messages.put(("extracted", page, got or (None, error))))
+
             futures = [pool.submit(fetch_host, items) for items in by_host.values()]
             watcher = threading.Thread(target=lambda: ([f.exception() for f in futures],
                                                        messages.put(None)), daemon=True)
@@ -382,24 +397,25 @@ class Crawler:
                     elif message[0] == "fetched":
                         page = self._accept(*message[1:])
                         if page is None:
+                            room.release()
                             self.progress("done", 1)
                             continue
                         in_flight += 1
-                        extractors.submit(extract_page, page, lambda got, error, page=page:
-                                          messages.put(("extracted", page, got or (None, error))))
+                        extract(page)
                     else:
+                        page, (rows, error) = message[1:]
+                        if isinstance(error, BrokenProcessPool) and page.item["url"] not in retried:
+                            # Its worker died, maybe under another page: once more, in new workers.
+                            retried.add(page.item["url"])
+                            extract(page)
+                            continue
                         in_flight -= 1
-                        self._store(*message[1:])
+                        room.release()
+                        self._store(page, (rows, error))
                         self.progress("done", 1)
             finally:
                 self.extraction_peak_mb.update(extractors.stats.peak_mb)
                 stop.set()
-                # drain so that no fetch thread stays blocked on a full queue
-                while watcher.is_alive():
-                    try:
-                        messages.get(timeout=0.1)
-                    except queue.Empty:
-                        pass
 
     def _accept(self, item: dict[str, Any], result: FetchResult) -> FetchedPage | None:
         """Record a fetch that needs no extraction (unchanged, failed, a duplicate URL);
@@ -435,7 +451,9 @@ class Crawler:
         url = item["url"]
         rows, reason = extracted
         if rows is None:
-            if isinstance(reason, BaseException):  # a bug, not a bad page: say what it was
+            if isinstance(reason, BrokenProcessPool):
+                reason = f"{url}: {WORKER_DIED}"
+            elif isinstance(reason, BaseException):  # a bug, not a bad page: say what it was
                 log.error("%s: extraction failed", url, exc_info=reason)
                 reason = f"cannot extract ({reason!r})"
             self._fail(url, item, result, str(reason), permanent=True)

@@ -8,18 +8,31 @@ smallest id), so one worker and many store the same rows.
 
 Workers start from a fork server, not by forking the caller: the caller may run
 threads (the crawl's fetchers), and forking a threaded process is unsafe.
+
+A worker process can die under a task (the kernel's out-of-memory killer, a
+crash inside a C library on a strange page). The pool then starts new workers
+and runs the unfinished tasks again one at a time, so that only the task that
+kills its worker is given up, with a reason; the rest of the batch goes on.
 """
 
 from __future__ import annotations
 
+import logging
 import multiprocessing
 import os
 import resource
+import threading
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
+from itertools import islice
 from typing import Any, TypeVar
 
 from .pipeline import InputItem, Outcome, process_for_store
+
+log = logging.getLogger(__name__)
 
 Task = TypeVar("Task")
 Result = TypeVar("Result")
@@ -27,8 +40,13 @@ Result = TypeVar("Result")
 # Below this many articles per worker, starting processes (each builds the
 # rules, about a second) costs more than it saves.
 MIN_ARTICLES_PER_WORKER = 16
-# Tasks handed to a worker at a time: small, so a slow article does not hold up others.
-CHUNKSIZE = 4
+# Tasks in flight per worker: enough to keep it busy while the writer stores,
+# few enough that a worker's death costs little to run again.
+IN_FLIGHT_PER_WORKER = 16
+# Tasks sent to a worker in one trip: fewer trips, while a slow article holds up few others.
+CHUNK = 4
+WORKER_DIED = ("the worker process reading it died (out of memory, or a crash in a library); "
+               "the other articles went on")
 
 
 def default_workers() -> int:
@@ -37,6 +55,11 @@ def default_workers() -> int:
         return len(os.sched_getaffinity(0))
     except AttributeError:  # not on Linux
         return os.cpu_count() or 1
+
+
+def workers_for(articles: int, workers: int | None = None) -> int:
+    """How many processes ``articles`` articles are worth (at most ``workers``, default the cores)."""
+    return max(1, min(workers or default_workers(), articles // MIN_ARTICLES_PER_WORKER))
 
 
 def _warm() -> None:
@@ -54,23 +77,42 @@ def _timed_call(function: Callable[[Any], Any], task: Any) -> tuple[Any, int, fl
     return function(task), os.getpid(), _peak_rss_mb()
 
 
+class _Call:
+    """A picklable ``_timed_call`` bound to its function."""
+
+    def __init__(self, function: Callable[[Any], Any]) -> None:
+        self.function = function
+
+    def __call__(self, task: Any) -> tuple[Any, int, float]:
+        return _timed_call(self.function, task)
+
+
+class _ChunkCall(_Call):
+    """The function over a list of tasks: one trip to a worker and back for several."""
+
+    def __call__(self, tasks: list[Any]) -> tuple[list[Any], int, float]:
+        return [self.function(task) for task in tasks], os.getpid(), _peak_rss_mb()
+
+
 @dataclass
 class WorkerStats:
     """Peak memory (MB) of each process that did the work, by process id."""
 
     peak_mb: dict[int, float] = field(default_factory=dict)
+    deaths: int = 0  # worker processes that died under a task
 
     def record(self, pid: int, peak: float) -> None:
         self.peak_mb[pid] = max(peak, self.peak_mb.get(pid, 0.0))
 
 
 class WorkerPool:
-    """``map`` a module-level function over tasks in ``workers`` processes (1: in this one)."""
+    """Run a module-level function over tasks in ``workers`` processes (1: in this one)."""
 
     def __init__(self, workers: int | None = None) -> None:
         self.workers = max(1, workers or default_workers())
         self.stats = WorkerStats()
-        self._pool: Any = None
+        self._executor: ProcessPoolExecutor | None = None
+        self._lock = threading.Lock()
 
     def __enter__(self) -> WorkerPool:
         return self
@@ -79,23 +121,59 @@ class WorkerPool:
         self.close()
 
     def close(self) -> None:
-        if self._pool is not None:
-            self._pool.close()
-            self._pool.join()
-            self._pool = None
+        with self._lock:
+            executor, self._executor = self._executor, None
+        if executor is not None:
+            executor.shutdown(wait=True, cancel_futures=True)
 
-    def _start(self) -> Any:
-        if self._pool is None:
-            context = multiprocessing.get_context("forkserver")
-            # The fork server imports the library once; each worker still builds its own rules.
-            context.set_forkserver_preload(["extractor.facts", "extractor.pipeline"])
-            self._pool = context.Pool(self.workers, initializer=_warm)
-        return self._pool
+    # -- the processes
+    def _started(self) -> ProcessPoolExecutor:
+        with self._lock:
+            if self._executor is None:
+                context = multiprocessing.get_context("forkserver")
+                # The fork server imports the library once; each worker still builds its own rules.
+                context.set_forkserver_preload(["extractor.facts", "extractor.pipeline"])
+                self._executor = ProcessPoolExecutor(self.workers, mp_context=context, initializer=_warm)
+            return self._executor
 
+    def _restart(self, broken: ProcessPoolExecutor) -> None:
+        """Replace a pool whose worker died (every other caller then gets the new one)."""
+        with self._lock:
+            if self._executor is not broken:
+                return  # another thread did it already
+            self._executor = None
+            self.stats.deaths += 1
+        log.warning("a worker process died; starting the workers again")
+        broken.shutdown(wait=False, cancel_futures=True)
+
+    def _submit(self, call: _Call, task: Any) -> Future:
+        """``call(task)`` in a worker, starting new workers if the pool is broken."""
+        executor = self._started()
+        try:
+            future = executor.submit(call, task)
+        except BrokenProcessPool:
+            self._restart(executor)
+            executor = self._started()
+            future = executor.submit(call, task)
+        future.executor = executor  # type: ignore[attr-defined]  # which pool to restart if it breaks
+        return future
+
+    def _result(self, future: Future) -> Any:
+        result, pid, peak = future.result()
+        self.stats.record(pid, peak)
+        return result
+
+    # -- what callers use
     def map(self, function: Callable[[Task], Result], tasks: Iterable[Task],
-            expected: int | None = None) -> Iterator[Result]:
-        """Results in the order of ``tasks``. ``expected`` (the number of tasks, when
-        known) lets a small batch run in this process instead of starting workers."""
+            expected: int | None = None,
+            on_death: Callable[[Task], Result] | None = None) -> Iterator[Result]:
+        """Results in the order of ``tasks``.
+
+        ``expected`` (the number of tasks, when known) lets a small batch run in
+        this process instead of starting workers. ``on_death(task)`` stands in
+        for the result of a task whose worker process died under it twice
+        (without it, that raises BrokenProcessPool).
+        """
         workers = self.workers if expected is None else workers_for(expected, self.workers)
         if workers == 1:
             for task in tasks:
@@ -103,19 +181,54 @@ class WorkerPool:
                 self.stats.record(pid, peak)
                 yield result
             return
-        pool = self._start()
-        calls = pool.imap(_Call(function), tasks, chunksize=CHUNKSIZE)
-        for result, pid, peak in calls:
-            self.stats.record(pid, peak)
-            yield result
+        call = _ChunkCall(function)
+        pending = iter(tasks)
+        window: deque[tuple[list[Task], Future]] = deque()
+        while True:
+            while len(window) * CHUNK < self.workers * IN_FLIGHT_PER_WORKER:
+                chunk = list(islice(pending, CHUNK))
+                if not chunk:
+                    break
+                window.append((chunk, self._submit(call, chunk)))
+            if not window:
+                return
+            chunk, future = window[0]
+            try:
+                results = self._result(future)
+            except BrokenProcessPool:
+                self._restart(future.executor)  # type: ignore[attr-defined]
+                yield from self._one_at_a_time(call, window, on_death)
+                continue
+            window.popleft()
+            yield from results
 
+    def _one_at_a_time(self, call: _ChunkCall, window: deque[tuple[list[Any], Future]],
+                       on_death: Callable[[Any], Any] | None) -> Iterator[Any]:
+        """After a death: the window's finished results, and its other tasks run again one by one."""
+        while window:
+            chunk, future = window.popleft()
+            if future.done() and not isinstance(future.exception(), BrokenProcessPool):
+                yield from self._result(future)
+                continue
+            for task in chunk:
+                retry = self._submit(call, [task])
+                try:
+                    yield from self._result(retry)
+                except BrokenProcessPool:
+                    self._restart(retry.executor)  # type: ignore[attr-defined]
+                    log.error("a worker process died twice on %r: given up", task)
+                    if on_death is None:
+                        raise
+                    yield on_death(task)
 
     def submit(self, function: Callable[[Task], Result], task: Task,
                done: Callable[[Result | None, BaseException | None], None]) -> None:
         """Run ``function(task)`` in a worker; ``done(result, error)`` is called when it ends.
 
-        ``done`` runs in the pool's result thread (here, at once, with one
-        worker): it should only hand the result on, e.g. to a queue.
+        ``done`` runs in the pool's own thread (here, at once, with one worker):
+        it should only hand the result on, e.g. to a queue. A task whose worker
+        died ends with a BrokenProcessPool error; the next ``submit`` starts new
+        workers, so the caller may submit it again.
         """
         if self.workers == 1:
             try:
@@ -127,31 +240,25 @@ class WorkerPool:
             done(result, None)
             return
 
-        def finished(value: tuple[Any, int, float]) -> None:
-            result, pid, peak = value
-            self.stats.record(pid, peak)
+        def finished(future: Future) -> None:
+            try:
+                result = self._result(future)
+            except BaseException as error:  # handed to the caller, who reports it
+                done(None, error)
+                return
             done(result, None)
 
-        self._start().apply_async(_Call(function), (task,), callback=finished,
-                                  error_callback=lambda error: done(None, error))
+        self._submit(_Call(function), task).add_done_callback(finished)
 
 
-class _Call:
-    """A picklable ``_timed_call`` bound to its function."""
-
-    def __init__(self, function: Callable[[Any], Any]) -> None:
-        self.function = function
-
-    def __call__(self, task: Any) -> tuple[Any, int, float]:
-        return _timed_call(self.function, task)
+_END: Any = object()
 
 
-def workers_for(articles: int, workers: int | None = None) -> int:
-    """How many processes ``articles`` articles are worth (at most ``workers``, default the cores)."""
-    return max(1, min(workers or default_workers(), articles // MIN_ARTICLES_PER_WORKER))
+def _died(item: InputItem) -> Outcome:
+    return Outcome(item, None, f"{item.source}: {WORKER_DIED}")
 
 
 def process_parallel(items: list[InputItem], pool: WorkerPool) -> Iterator[Outcome]:
     """``pipeline.process_for_store`` over ``items`` in the pool's workers, in order: each
     outcome carries the rows to store (``prepared``) or the reason (``error``)."""
-    return pool.map(process_for_store, items, expected=len(items))
+    return pool.map(process_for_store, items, expected=len(items), on_death=_died)

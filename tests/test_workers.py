@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 from click.testing import CliRunner
@@ -35,8 +37,6 @@ def test_pool_keeps_input_order_and_reports_worker_memory() -> None:
 
 
 def test_a_small_batch_runs_in_this_process() -> None:
-    import os
-
     items = expand_inputs([str(sorted((ROOT / "corpus").glob("*.txt"))[0])])
     with WorkerPool(2) as pool:
         list(process_parallel(items, pool))
@@ -63,3 +63,53 @@ def test_an_unexpected_error_on_one_article_is_reported_and_the_batch_goes_on(tm
     stored = table_rows(db_path)["articles"]
     articles = [p for p in (ROOT / "corpus").iterdir() if p.suffix in (".txt", ".html")]
     assert len(stored) == len(articles) - 1
+
+
+def _double_or_die(number: int) -> int:
+    """A task that kills the process running it on 3, as the out-of-memory killer would."""
+    import signal
+
+    if number == 3:
+        os.kill(os.getpid(), signal.SIGKILL)
+    return number * 2
+
+
+def test_a_task_that_kills_its_worker_is_given_up_and_the_rest_goes_on() -> None:
+    with WorkerPool(2) as pool:
+        results = list(pool.map(_double_or_die, range(40), on_death=lambda n: -n))
+        assert pool.stats.deaths == 2  # under the batch, then alone
+    assert results == [-3 if n == 3 else n * 2 for n in range(40)]
+
+
+def test_after_a_worker_died_the_pool_takes_new_tasks() -> None:
+    import queue
+
+    answers: queue.Queue = queue.Queue()
+    with WorkerPool(2) as pool:
+        pool.submit(_double_or_die, 3, lambda result, error: answers.put((result, error)))
+        result, error = answers.get(timeout=60)
+        assert result is None and isinstance(error, BrokenProcessPool)
+        pool.submit(_double_or_die, 21, lambda result, error: answers.put((result, error)))
+        assert answers.get(timeout=60) == (42, None)
+
+
+def test_bench_reports_every_figure_the_speed_goals_are_read_from(tmp_path: Path) -> None:
+    out = tmp_path / "bench.json"
+    result = CliRunner().invoke(cli, ["bench", "--workers", "2", "--repeat", "2", "--store-facts", "1000",
+                                      "--json", str(out)])
+    assert result.exit_code == 0, result.output
+    import json
+
+    report = json.loads(out.read_text(encoding="utf-8"))
+    assert report["articles"] == 32 and report["html_pages"] == 16 and report["facts"] > 100
+    assert report["trafilatura_ms_per_page"] > 0
+    assert set(report["stage_ms_per_article"]) == {"extraction_cleanup", "spacy", "numbers_regions", "dates",
+                                                   "facts", "store"}
+    assert report["identical_rows"] is True
+    assert len(report["speedups"]) == 2 and round(report["speedup"], 2) == min(report["speedups"])  # lower middle
+    assert len(report["n_workers"]["worker_peak_mb"]) == 2
+    assert all(0 < mb < 400 for mb in report["n_workers"]["worker_peak_mb"])
+    store = report["store"]
+    assert store["facts"] >= 1000 and set(store["parts"]) == {"stories", "articles", "facts",
+                                                                 "lookups_and_commits"}
+    assert "N workers / 1 worker" in result.output
