@@ -345,9 +345,13 @@ def backfill(sources: tuple[str, ...], db_path: str, scheduler: str | None, work
 @click.option("--limit", type=click.IntRange(min=1), default=2000, show_default=True,
               help="How many texts of --texts to use.")
 @click.option("--workers", type=click.IntRange(min=1), help="Worker processes (default: the cores).")
+@click.option("--store-facts", type=click.IntRange(min=1), default=100_000, show_default=True,
+              help="How many facts the store measurement writes.")
+@click.option("--repeat", type=click.IntRange(min=1), default=1, show_default=True,
+              help="End-to-end runs of 1 and N workers, in turn; medians are reported.")
 @click.option("--json", "json_out", type=click.Path(dir_okay=False), help="Also write the report here.")
-def bench(pages: str | None, texts: str | None, limit: int, workers: int | None,
-          json_out: str | None) -> None:
+def bench(pages: str | None, texts: str | None, limit: int, workers: int | None, store_facts: int,
+          repeat: int, json_out: str | None) -> None:
     """Measure the pipeline's speed on local files.
 
     Prints trafilatura's own cost on the same pages (the floor), each stage on
@@ -359,14 +363,20 @@ def bench(pages: str | None, texts: str | None, limit: int, workers: int | None,
     from extractor.bench import run_bench, texts_to_folder
     from extractor.workers import default_workers
 
-    logging.getLogger().setLevel(logging.ERROR)  # refused pages are expected; the report counts
+    root = logging.getLogger()
+    level = root.level
+    root.setLevel(logging.ERROR)  # refused pages are expected; the report counts
     workers = workers or default_workers()
-    with tempfile.TemporaryDirectory(prefix="adminduk-texts-") as folder:
-        inputs = [pages] if pages else []
-        if texts:
-            texts_to_folder(Path(texts), Path(folder), limit)
-            inputs.append(folder)
-        report = run_bench(inputs or [str(Path(__file__).resolve().parent / "corpus")], workers)
+    try:
+        with tempfile.TemporaryDirectory(prefix="adminduk-texts-") as folder:
+            inputs = [pages] if pages else []
+            if texts:
+                texts_to_folder(Path(texts), Path(folder), limit)
+                inputs.append(folder)
+            report = run_bench(inputs or [str(Path(__file__).resolve().parent / "corpus")], workers, repeat,
+                               store_facts)
+    finally:
+        root.setLevel(level)
     if json_out:
         Path(json_out).write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
     click.echo(_format_bench(report))
@@ -385,9 +395,10 @@ def _format_bench(r: dict) -> str:
         run = r[key]
         if run:
             lines.append(f"{run['workers']} worker(s), end to end        {run['articles_per_second']:8.1f} "
-                         f"articles/s  (peak MB per worker: {run['worker_peak_mb']})")
+                         f"articles/s  (peak MB per worker: {run['worker_peak_mb']}; "
+                         f"runs: {run['all_articles_per_second']})")
     if "speedup" in r:
-        lines.append(f"N workers / 1 worker           {r['speedup']:8.2f}")
+        lines.append(f"N workers / 1 worker           {r['speedup']:8.2f}  (median of {r['speedups']})")
         lines.append(f"same rows with 1 and N workers {'yes' if r['identical_rows'] else 'NO'}")
     store = r["store"]
     if store["seconds"] is not None:

@@ -161,8 +161,40 @@ def _store_many_facts(extractions: list[Extraction], db_path: Path, total: int =
             "prepare_seconds": prepare_seconds}
 
 
-def run_bench(inputs: list[str], workers: int) -> dict[str, Any]:
-    """Measure everything on ``inputs`` (files and folders); see the module's docstring."""
+def _median_run(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    """The run of median throughput (the lower middle one of an even count)."""
+    ordered = sorted(runs, key=lambda run: run["articles_per_second"])
+    return {**ordered[(len(ordered) - 1) // 2],
+            "all_articles_per_second": [round(run["articles_per_second"], 1) for run in runs]}
+
+
+def _throughput(items: list[InputItem], workers: int, folder: Path, repeat: int) -> dict[str, Any]:
+    """1 and N workers in turn, ``repeat`` times (the machine's speed drifts: pairs compare)."""
+    ones, manys = [], []
+    for number in range(repeat):
+        ones.append(_end_to_end(items, 1, folder / f"one{number}.db"))
+        if workers > 1:
+            manys.append(_end_to_end(items, workers, folder / f"many{number}.db"))
+    result: dict[str, Any] = {"one_worker": _median_run(ones), "n_workers": None, "identical_rows": None}
+    if manys:
+        ratios = sorted(m["articles_per_second"] / o["articles_per_second"]
+                        for o, m in zip(ones, manys, strict=True))
+        result.update(
+            n_workers=_median_run(manys),
+            identical_rows=table_rows(folder / "one0.db") == table_rows(folder / "many0.db"),
+            speedup=ratios[(len(ratios) - 1) // 2],
+            speedups=[round(r, 2) for r in ratios],
+        )
+    return result
+
+
+def run_bench(inputs: list[str], workers: int, repeat: int = 1,
+              store_facts: int = STORE_FACTS) -> dict[str, Any]:
+    """Measure everything on ``inputs`` (files and folders); see the module's docstring.
+
+    The end-to-end runs are made ``repeat`` times, 1 and N workers in turn; the
+    report gives the median run of each and the median of the pairs' speed-ups.
+    """
     items = [i for i in expand_inputs(inputs) if Path(i.source).is_file()]
     if not items:
         raise ExtractorError(f"no article files in {', '.join(inputs)}")
@@ -171,10 +203,8 @@ def run_bench(inputs: list[str], workers: int) -> dict[str, Any]:
         folder = Path(tmp)
         floor = _trafilatura_floor(items)
         stages, extractions = _stages(items, folder / "stages.db")
-        one = _end_to_end(items, 1, folder / "one.db")
-        many = _end_to_end(items, workers, folder / "many.db") if workers > 1 else None
-        identical = None if many is None else table_rows(folder / "one.db") == table_rows(folder / "many.db")
-        store = _store_many_facts(extractions, folder / "store.db")
+        throughput = _throughput(items, workers, folder, repeat)
+        store = _store_many_facts(extractions, folder / "store.db", store_facts)
     n = len(items)
     html = sum(1 for i in items if i.source.lower().endswith(HTML_SUFFIXES))
     pipeline_seconds = sum(stages.values())
@@ -185,13 +215,9 @@ def run_bench(inputs: list[str], workers: int) -> dict[str, Any]:
         "trafilatura_ms_per_page": None if floor is None else 1000 * floor / html,
         "stage_ms_per_article": {name: 1000 * s / n for name, s in stages.items()},
         "pipeline_ms_per_article": 1000 * pipeline_seconds / n,
-        "one_worker": one,
-        "n_workers": many,
-        "identical_rows": identical,
+        **throughput,
         "store": store,
     }
     if floor is not None and html == n:
         report["pipeline_over_trafilatura"] = pipeline_seconds / floor
-    if many is not None:
-        report["speedup"] = many["articles_per_second"] / one["articles_per_second"]
     return report
