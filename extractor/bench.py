@@ -97,9 +97,7 @@ def _end_to_end(items: list[InputItem], workers: int, db_path: Path) -> dict[str
     """Wall time of extraction in ``workers`` processes plus the single writer."""
     db = _fresh_store(db_path)
     with WorkerPool(workers) as pool:
-        if workers > 1:  # start the workers (each builds its rules) before the clock
-            list(pool.map(abs, range(workers * 8)))
-            pool.stats.peak_mb.clear()
+        pool.start_all()  # each worker builds its rules before the clock starts
         started = time.perf_counter()
         save_many(db, (o.prepared for o in pool.map(process_for_store, items) if o.prepared),
                   link_stories=True)

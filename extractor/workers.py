@@ -22,6 +22,7 @@ import multiprocessing
 import os
 import resource
 import threading
+import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -71,6 +72,11 @@ def _warm() -> None:
 def _peak_rss_mb() -> float:
     # ru_maxrss is in kilobytes on Linux.
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _pid_after(seconds: float) -> int:
+    time.sleep(seconds)
+    return os.getpid()
 
 
 def _timed_call(function: Callable[[Any], Any], task: Any) -> tuple[Any, int, float]:
@@ -164,6 +170,21 @@ class WorkerPool:
         return result
 
     # -- what callers use
+    def start_all(self, timeout: float = 120.0) -> None:
+        """Start every worker and wait until each has built its rules.
+
+        Workers start on demand, and the first one ready takes tasks while the
+        others still build their rules; a measurement wants them all ready first.
+        """
+        if self.workers == 1:
+            return
+        ready: set[int] = set()
+        deadline = time.monotonic() + timeout
+        while len(ready) < self.workers and time.monotonic() < deadline:
+            executor = self._started()
+            # Busy for a moment each, so that one worker cannot answer them all.
+            ready |= {f.result() for f in [executor.submit(_pid_after, 0.2) for _ in range(self.workers)]}
+
     def map(self, function: Callable[[Task], Result], tasks: Iterable[Task],
             expected: int | None = None,
             on_death: Callable[[Task], Result] | None = None) -> Iterator[Result]:
