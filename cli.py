@@ -303,8 +303,9 @@ def serve(db_path: str, host: str, port: int) -> None:
 def backfill(sources: tuple[str, ...], db_path: str, scheduler: str | None, workers: int | None,
              hosts_file: str | None, since: str | None, until: str | None, shard_dir: str | None,
              progress: bool) -> None:
-    """Extract facts from web archives (WARC, ARC, folders or lists of them) on Dask.
+    """Extract facts from web archives (WARC, ARC) on Dask.
 
+    SOURCES are archive files or URLs, folders of archives, or lists of them.
     Keeps the HTML pages of the listed news sites captured in the date range,
     extracts them on a Dask cluster (local by default) and stores the results
     here. Files already loaded are skipped; a killed run resumes. Bad records

@@ -25,6 +25,7 @@ import hashlib
 import json
 import logging
 import os
+import urllib.request
 import zlib
 from collections import Counter
 from collections.abc import Iterable, Iterator
@@ -33,10 +34,19 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import sqlite_utils
 
-from .archives import ArchiveCounts, ArchiveError, ArchiveFilter, HostFilter, is_archive, read_archive
+from .archives import (
+    ARCHIVE_SUFFIXES,
+    ArchiveCounts,
+    ArchiveError,
+    ArchiveFilter,
+    HostFilter,
+    is_archive,
+    read_archive,
+)
 from .errors import ExtractorError
 from .patternfiles import PATTERNS_DIR
 from .pipeline import prepare_page
@@ -47,6 +57,10 @@ log = logging.getLogger(__name__)
 DEFAULT_HOSTS_FILE = PATTERNS_DIR / "news_hosts.txt"
 # A task lost with its worker is run again this many times before the file is given up.
 TASK_RETRIES = 3
+# Archives given as URLs are fetched whole by the worker before reading (CC-NEWS files are ~1 GB).
+MAX_ARCHIVE_BYTES = 10_000_000_000
+DOWNLOAD_TIMEOUT = 120  # seconds without a byte
+DOWNLOAD_USER_AGENT = "adminduk-facts-backfill/0.1 (archive reader)"
 # Reasons kept per file for pages that held no article (the rest are counted).
 REFUSED_EXAMPLES = 20
 
@@ -92,15 +106,23 @@ class BackfillReport:
 # -- inputs -----------------------------------------------------------------------
 
 
-def archive_inputs(sources: Iterable[str]) -> list[Path]:
-    """Archive files from paths, folders (the archives in them) and list files (a path per line)."""
-    found: list[Path] = []
+def is_url(source: str) -> bool:
+    return source.lower().startswith(("http://", "https://"))
+
+
+def archive_inputs(sources: Iterable[str]) -> list[str]:
+    """Archives from paths, http(s) URLs, folders (the archives in them) and list files (a path or
+    URL per line; relative paths are relative to the list). Local paths come back absolute."""
+    found: list[str] = []
     for source in sources:
+        if is_url(source):
+            found.append(source)
+            continue
         path = Path(source)
         if path.is_dir():
-            found += sorted(p for p in path.iterdir() if p.is_file() and is_archive(p))
+            found += [str(p) for p in sorted(path.iterdir()) if p.is_file() and is_archive(p)]
         elif is_archive(path) or not path.is_file():
-            found.append(path)  # a missing archive is reported by the run, not dropped
+            found.append(str(path))  # a missing archive is reported by the run, not dropped
         else:
             try:
                 lines = path.read_text(encoding="utf-8").splitlines()
@@ -111,35 +133,73 @@ def archive_inputs(sources: Iterable[str]) -> list[Path]:
                 line = line.split("#", 1)[0].strip()
                 if line:
                     entry = Path(line)
-                    found.append(entry if entry.is_absolute() else path.parent / entry)
-    unique = dict.fromkeys(p.resolve() for p in found)
+                    found.append(line if is_url(line) or entry.is_absolute() else str(path.parent / entry))
+    unique = dict.fromkeys(source if is_url(source) else str(Path(source).resolve()) for source in found)
     return list(unique)
 
 
-def input_key(path: Path) -> str:
-    """A file's name for its shard and its Dask task: a hash of its absolute path."""
-    return hashlib.sha256(str(path.resolve()).encode("utf-8")).hexdigest()[:16]
+def input_key(source: str | Path) -> str:
+    """An archive's name for its shard and its Dask task: a hash of its URL or absolute path."""
+    name = str(source) if is_url(str(source)) else str(Path(source).resolve())
+    return hashlib.sha256(name.encode("utf-8")).hexdigest()[:16]
+
+
+def _download(url: str, folder: Path) -> Path:
+    """Fetch an archive into ``folder`` (a file of this process's own); ArchiveError if it cannot."""
+    suffix = next((s for s in sorted(ARCHIVE_SUFFIXES, key=len, reverse=True)
+                   if urlsplit(url).path.lower().endswith(s)), ".warc.gz")
+    target = folder / f"{input_key(url)}.{os.getpid()}.download{suffix}"
+    request = urllib.request.Request(url, headers={"User-Agent": DOWNLOAD_USER_AGENT})
+    try:
+        with urllib.request.urlopen(request, timeout=DOWNLOAD_TIMEOUT) as response, target.open("wb") as out:
+            copied = 0
+            while chunk := response.read(1 << 20):
+                copied += len(chunk)
+                if copied > MAX_ARCHIVE_BYTES:
+                    raise ArchiveError(f"{url}: over {MAX_ARCHIVE_BYTES // 1_000_000_000} GB, not read")
+                out.write(chunk)
+    except (OSError, ValueError) as error:  # URLError, HTTPError and timeouts are OSErrors
+        target.unlink(missing_ok=True)
+        raise ArchiveError(f"{url}: cannot download ({error})") from error
+    except BaseException:
+        target.unlink(missing_ok=True)
+        raise
+    return target
 
 
 # -- the task (runs on a Dask worker) -----------------------------------------------
 
 
-def extract_archive(path: str, shard_dir: str, options: BackfillOptions) -> dict[str, Any]:
-    """Every page of one archive, extracted, into a shard; returns the file's counts.
+def extract_archive(source: str, shard_dir: str, options: BackfillOptions) -> dict[str, Any]:
+    """Every page of one archive (a path, or a URL fetched first), extracted, into a shard;
+    returns the archive's counts.
 
     The shard is written under a name of this process's own and renamed when
     complete, so a reader never sees half a shard, and two attempts of one task
     (a retry after a lost worker) cannot mix their lines.
     """
+    if not is_url(source):
+        return _extract_file(source, source, shard_dir, options)
+    try:
+        local = _download(source, Path(shard_dir))
+    except ArchiveError as error:
+        return {"input": source, "error": str(error)}
+    try:
+        return _extract_file(source, str(local), shard_dir, options)
+    finally:
+        local.unlink(missing_ok=True)
+
+
+def _extract_file(source: str, path: str, shard_dir: str, options: BackfillOptions) -> dict[str, Any]:
     counts = ArchiveCounts()
-    shard = Path(shard_dir) / f"{input_key(Path(path))}.jsonl.gz"
+    shard = Path(shard_dir) / f"{input_key(source)}.jsonl.gz"
     partial = shard.with_name(f"{shard.name}.{os.getpid()}.part")
     refused: list[str] = []
     refused_count = 0
     try:
         with gzip.open(partial, "wt", encoding="utf-8") as out:
             for page in read_archive(path, options.archive_filter(), counts):
-                rows, reason = prepare_page(page.content, input=f"{path}#{page.offset}", url=page.url)
+                rows, reason = prepare_page(page.content, input=f"{source}#{page.offset}", url=page.url)
                 if rows is None:
                     refused_count += 1
                     if len(refused) < REFUSED_EXAMPLES:
@@ -147,16 +207,16 @@ def extract_archive(path: str, shard_dir: str, options: BackfillOptions) -> dict
                     continue
                 out.write(json.dumps(asdict(rows), ensure_ascii=False) + "\n")
             summary = {**counts.as_dict(), "refused": refused_count, "refused_examples": refused,
-                       "archive_size": os.path.getsize(path)}
+                       "archive_size": os.path.getsize(path)}  # a rerun reads a changed file again
             out.write(json.dumps({"summary": summary}, ensure_ascii=False) + "\n")
     except ArchiveError as error:
         partial.unlink(missing_ok=True)
-        return {"input": path, "error": str(error)}
+        return {"input": source, "error": str(error)}
     except BaseException:
         partial.unlink(missing_ok=True)
         raise
     os.replace(partial, shard)
-    return {"input": path, "shard": str(shard), **summary}
+    return {"input": source, "shard": str(shard), **summary}
 
 
 # What reading a shard that is not a whole one raises (zlib.error is no OSError).
@@ -247,7 +307,7 @@ def dask_client(scheduler: str | None, workers: int | None) -> Iterator[Any]:
         quiet.setLevel(level)
 
 
-def merge_shard(db: sqlite_utils.Database, archive: Path, shard: Path, report: BackfillReport) -> None:
+def merge_shard(db: sqlite_utils.Database, archive: str, shard: Path, report: BackfillReport) -> None:
     """Store a shard's articles and mark its archive loaded, in one transaction; then delete it."""
     rows, summary = read_shard(shard)
     with db.atomic():
@@ -255,7 +315,7 @@ def merge_shard(db: sqlite_utils.Database, archive: Path, shard: Path, report: B
         statuses = Counter(r.status for r in results)
         facts_added = sum(r.facts_added for r in results)
         db["backfill_inputs"].upsert({
-            "input": str(archive), "size": archive.stat().st_size if archive.exists() else None,
+            "input": archive, "size": summary.get("archive_size"),
             "loaded_at": datetime.now(UTC).isoformat(timespec="seconds"),
             "records": summary["records"], "pages": summary["pages"],
             "articles_new": statuses["new"] + statuses["updated"],
@@ -295,9 +355,11 @@ def run_backfill(
     loaded = _loaded(db)
     todo: list[Path] = []
     for archive in archives:
-        if not archive.is_file():
-            report.failed[str(archive)] = "no such file"
-        elif loaded.get(str(archive)) == archive.stat().st_size:
+        if not is_url(archive) and not Path(archive).is_file():
+            report.failed[archive] = "no such file"
+        elif archive in loaded and (is_url(archive) or loaded[archive] == _size(archive)):
+            # An archive at a URL does not change (CC-NEWS files never do); a file is read
+            # again if its size changed.
             report.skipped += 1
             (shard_dir / f"{input_key(archive)}.jsonl.gz").unlink(missing_ok=True)
         else:
@@ -305,13 +367,13 @@ def run_backfill(
     bar = tqdm(total=len(archives), initial=report.skipped + len(report.failed), unit="file",
                desc="backfill", disable=not progress, dynamic_ncols=True)
 
-    def done(archive: Path, shard: Path) -> None:
+    def done(archive: str, shard: Path) -> None:
         try:
             merge_shard(db, archive, shard, report)
         except (*_UNREADABLE_SHARD, KeyError, TypeError) as error:
             # Not a shard this tool finished (or its disk failed): the next run reads the archive again.
-            report.failed[str(archive)] = f"its shard {shard} could not be read ({error}); deleted"
-            log.warning("%s", report.failed[str(archive)])
+            report.failed[archive] = f"its shard {shard} could not be read ({error}); deleted"
+            log.warning("%s", report.failed[archive])
             shard.unlink(missing_ok=True)
         bar.update(1)
         bar.set_postfix(records=report.records, pages=report.pages, facts=report.facts_added)
@@ -323,7 +385,7 @@ def run_backfill(
     return report
 
 
-def _run(todo: list[Path], done: Any, report: BackfillReport, bar: Any, shard_dir: Path,
+def _run(todo: list[str], done: Any, report: BackfillReport, bar: Any, shard_dir: Path,
          options: BackfillOptions, scheduler: str | None, workers: int | None) -> None:
     from dask.distributed import as_completed
 
@@ -331,7 +393,8 @@ def _run(todo: list[Path], done: Any, report: BackfillReport, bar: Any, shard_di
     remaining = []
     for archive in todo:
         shard = shard_dir / f"{input_key(archive)}.jsonl.gz"
-        if shard.is_file() and _shard_size(shard) == archive.stat().st_size:
+        made_from = _shard_size(shard) if shard.is_file() else None
+        if made_from is not None and (is_url(archive) or made_from == _size(archive)):
             done(archive, shard)
         else:
             shard.unlink(missing_ok=True)  # none, or made from an earlier version of the file
@@ -340,7 +403,7 @@ def _run(todo: list[Path], done: Any, report: BackfillReport, bar: Any, shard_di
         with dask_client(scheduler, workers) as client:
             client.register_plugin(pipeline_plugin())
             futures = {
-                client.submit(extract_archive, str(archive), str(shard_dir), options,
+                client.submit(extract_archive, archive, str(shard_dir), options,
                               key=f"archive-{input_key(archive)}", retries=TASK_RETRIES): archive
                 for archive in remaining
             }
@@ -351,12 +414,16 @@ def _run(todo: list[Path], done: Any, report: BackfillReport, bar: Any, shard_di
                 except Exception as error:  # the task failed on every attempt: this file only
                     result = {"error": f"{type(error).__name__}: {error}"}
                 if "error" in result:
-                    report.failed[str(archive)] = result["error"]
+                    report.failed[archive] = result["error"]
                     log.warning("%s: %s", archive, result["error"])
                     bar.update(1)
                 else:
                     done(archive, Path(result["shard"]))
                 future.release()
+
+
+def _size(path: str) -> int:
+    return Path(path).stat().st_size
 
 
 def _shard_size(shard: Path) -> int | None:

@@ -267,3 +267,53 @@ def test_a_shard_that_is_not_one_is_made_again_from_its_archive(cluster, tmp_pat
     assert conn.execute("SELECT pages FROM backfill_inputs").fetchone() == (len(corpus_pages()),)
     conn.close()
     assert not list(shards.iterdir())
+
+
+@pytest.fixture
+def archive_server(tmp_path: Path):  # type: ignore[no-untyped-def]
+    """A plain static file server on 127.0.0.1 over a folder, as data.commoncrawl.org serves WARCs."""
+    import functools
+    from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+
+    folder = tmp_path / "served"
+    folder.mkdir()
+
+    class Quiet(SimpleHTTPRequestHandler):
+        def log_message(self, *args: object) -> None:
+            return None
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(folder)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield folder, f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+
+
+def test_archives_given_as_urls_are_fetched_by_the_workers(cluster, archive_server, tmp_path: Path) -> None:
+    folder, base = archive_server
+    local = _many_pages_archive(folder / "part-000.warc.gz", 1, "u")
+    listing = tmp_path / "cc-news.paths"
+    listing.write_text(f"{base}/part-000.warc.gz\n{base}/part-404.warc.gz\n", encoding="utf-8")
+
+    by_url = tmp_path / "by-url.db"
+    db = open_store(str(by_url))
+    load_regions(db, get_gazetteer().regions())
+    report = run_backfill(db, [str(listing)], tmp_path / "shards", BackfillOptions(("*",)),
+                          scheduler=cluster.scheduler_address, progress=False)
+    again = run_backfill(db, [str(listing)], tmp_path / "shards", BackfillOptions(("*",)),
+                         scheduler=cluster.scheduler_address, progress=False)
+    db.close()
+    assert report.loaded == 1 and report.pages == len(corpus_pages())
+    assert list(report.failed) == [f"{base}/part-404.warc.gz"]
+    assert "cannot download" in report.failed[f"{base}/part-404.warc.gz"] and "404" in report.failed[
+        f"{base}/part-404.warc.gz"]
+    assert again.skipped == 1 and again.loaded == 0  # loaded before; the missing one is tried again
+    assert not [p for p in (tmp_path / "shards").iterdir()]  # no shard and no download left behind
+
+    by_path = tmp_path / "by-path.db"
+    _backfill(by_path, [local], cluster.scheduler_address, tmp_path / "path-shards")
+    assert _rows(by_url) == _rows(by_path) and _rows(by_url)["facts"]
