@@ -317,3 +317,14 @@ def test_archives_given_as_urls_are_fetched_by_the_workers(cluster, archive_serv
     by_path = tmp_path / "by-path.db"
     _backfill(by_path, [local], cluster.scheduler_address, tmp_path / "path-shards")
     assert _rows(by_url) == _rows(by_path) and _rows(by_url)["facts"]
+
+
+def test_a_page_over_the_size_limit_is_passed_over_with_its_reason(tmp_path: Path) -> None:
+    page = corpus_pages()[0]
+    huge = b"<html><body>" + b"<p>isi</p>" * 600_000 + b"</body></html>"  # 6 MB
+    archive = write_warc(tmp_path / "big.warc.gz", [response(page.url + "-besar", huge),
+                                                    response(page.url, page.html)])
+    counts = ArchiveCounts()
+    urls = [p.url for p in read_archive(archive, ArchiveFilter(HostFilter(["*"])), counts)]
+    assert urls == [page.url]
+    assert counts.passed == {"over 5 MB": 1}
