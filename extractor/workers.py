@@ -100,6 +100,15 @@ class _ChunkCall(_Call):
         return [self.function(task) for task in tasks], os.getpid(), _peak_rss_mb()
 
 
+@dataclass(frozen=True)
+class _Running:
+    """A task (or chunk of tasks) sent to a worker, and the pool to restart if that worker dies."""
+
+    task: Any
+    future: Future
+    executor: ProcessPoolExecutor
+
+
 @dataclass
 class WorkerStats:
     """Peak memory (MB) of each process that did the work, by process id."""
@@ -152,7 +161,7 @@ class WorkerPool:
         log.warning("a worker process died; starting the workers again")
         broken.shutdown(wait=False, cancel_futures=True)
 
-    def _submit(self, call: _Call, task: Any) -> Future:
+    def _submit(self, call: _Call, task: Any) -> _Running:
         """``call(task)`` in a worker, starting new workers if the pool is broken."""
         executor = self._started()
         try:
@@ -161,8 +170,7 @@ class WorkerPool:
             self._restart(executor)
             executor = self._started()
             future = executor.submit(call, task)
-        future.executor = executor  # type: ignore[attr-defined]  # which pool to restart if it breaks
-        return future
+        return _Running(task, future, executor)
 
     def _result(self, future: Future) -> Any:
         result, pid, peak = future.result()
@@ -204,39 +212,38 @@ class WorkerPool:
             return
         call = _ChunkCall(function)
         pending = iter(tasks)
-        window: deque[tuple[list[Task], Future]] = deque()
+        window: deque[_Running] = deque()  # chunks in flight, in input order
         while True:
             while len(window) * CHUNK < self.workers * IN_FLIGHT_PER_WORKER:
                 chunk = list(islice(pending, CHUNK))
                 if not chunk:
                     break
-                window.append((chunk, self._submit(call, chunk)))
+                window.append(self._submit(call, chunk))
             if not window:
                 return
-            chunk, future = window[0]
             try:
-                results = self._result(future)
+                results = self._result(window[0].future)
             except BrokenProcessPool:
-                self._restart(future.executor)  # type: ignore[attr-defined]
+                self._restart(window[0].executor)
                 yield from self._one_at_a_time(call, window, on_death)
                 continue
             window.popleft()
             yield from results
 
-    def _one_at_a_time(self, call: _ChunkCall, window: deque[tuple[list[Any], Future]],
+    def _one_at_a_time(self, call: _ChunkCall, window: deque[_Running],
                        on_death: Callable[[Any], Any] | None) -> Iterator[Any]:
         """After a death: the window's finished results, and its other tasks run again one by one."""
         while window:
-            chunk, future = window.popleft()
-            if future.done() and not isinstance(future.exception(), BrokenProcessPool):
-                yield from self._result(future)
+            running = window.popleft()
+            if running.future.done() and not isinstance(running.future.exception(), BrokenProcessPool):
+                yield from self._result(running.future)
                 continue
-            for task in chunk:
+            for task in running.task:
                 retry = self._submit(call, [task])
                 try:
-                    yield from self._result(retry)
+                    yield from self._result(retry.future)
                 except BrokenProcessPool:
-                    self._restart(retry.executor)  # type: ignore[attr-defined]
+                    self._restart(retry.executor)
                     log.error("a worker process died twice on %r: given up", task)
                     if on_death is None:
                         raise
@@ -269,7 +276,7 @@ class WorkerPool:
                 return
             done(result, None)
 
-        self._submit(_Call(function), task).add_done_callback(finished)
+        self._submit(_Call(function), task).future.add_done_callback(finished)
 
 
 _END: Any = object()
