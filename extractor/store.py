@@ -466,21 +466,13 @@ def _save_one(db: sqlite_utils.Database, rows: PreparedArticle, link_stories: bo
     """Write one article in its own transaction (a savepoint inside a batch)."""
     try:
         with db.atomic():
-            status = _status(_stored_hashes(db, [rows.id]).get(rows.id), rows)
-            if status == "unchanged":
-                return _result(rows, status)
-            if status == "new":
-                stories = _link_stories(db, [rows]) if link_stories else None
-                _insert(db, "articles", [{**rows.article, "ingested_at": _now(),
-                                          **_story_columns(rows, stories)}])
-            else:
-                _replace(db, rows, _now())
-            _write_children(db, [rows])
+            [result] = _save_batch(db, [rows], link_stories, NO_TIMER)
     except sqlite3.IntegrityError as error:
         _story_indexes.pop(db, None)  # it may have learnt the article just rolled back
         raise _constraint_error(db, rows, error) from error
-    logger.debug("%s: %s, %d facts, %d awards", rows.source, status, len(rows.facts), len(rows.awards))
-    return _result(rows, status)
+    logger.debug("%s: %s, %d facts, %d awards", rows.source, result.status, result.facts_added,
+                 result.awards_added)
+    return result
 
 
 def _save_batch(db: sqlite_utils.Database, batch: list[PreparedArticle],
