@@ -172,6 +172,12 @@ class WorkerPool:
             future = executor.submit(call, task)
         return _Running(task, future, executor)
 
+    def _run_here(self, function: Callable[[Any], Any], task: Any) -> Any:
+        """``function(task)`` in this process (one worker), its memory recorded like a worker's."""
+        result, pid, peak = _timed_call(function, task)
+        self.stats.record(pid, peak)
+        return result
+
     def _result(self, future: Future) -> Any:
         result, pid, peak = future.result()
         self.stats.record(pid, peak)
@@ -206,9 +212,7 @@ class WorkerPool:
         workers = self.workers if expected is None else workers_for(expected, self.workers)
         if workers == 1:
             for task in tasks:
-                result, pid, peak = _timed_call(function, task)
-                self.stats.record(pid, peak)
-                yield result
+                yield self._run_here(function, task)
             return
         call = _ChunkCall(function)
         pending = iter(tasks)
@@ -260,11 +264,10 @@ class WorkerPool:
         """
         if self.workers == 1:
             try:
-                result, pid, peak = _timed_call(function, task)
+                result = self._run_here(function, task)
             except Exception as error:  # handed to the caller, who reports it
                 done(None, error)
                 return
-            self.stats.record(pid, peak)
             done(result, None)
             return
 
