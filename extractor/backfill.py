@@ -28,7 +28,7 @@ import os
 import urllib.request
 import zlib
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime
@@ -49,7 +49,7 @@ from .archives import (
 )
 from .errors import ExtractorError
 from .patternfiles import PATTERNS_DIR
-from .pipeline import prepare_page
+from .pipeline import is_url, prepare_page
 from .store import PreparedArticle, save_many
 
 log = logging.getLogger(__name__)
@@ -106,10 +106,6 @@ class BackfillReport:
 # -- inputs -----------------------------------------------------------------------
 
 
-def is_url(source: str) -> bool:
-    return source.lower().startswith(("http://", "https://"))
-
-
 def archive_inputs(sources: Iterable[str]) -> list[str]:
     """Archives from paths, http(s) URLs, folders (the archives in them) and list files (a path or
     URL per line; relative paths are relative to the list). Local paths come back absolute."""
@@ -142,6 +138,11 @@ def input_key(source: str | Path) -> str:
     """An archive's name for its shard and its Dask task: a hash of its URL or absolute path."""
     name = str(source) if is_url(str(source)) else str(Path(source).resolve())
     return hashlib.sha256(name.encode("utf-8")).hexdigest()[:16]
+
+
+def shard_path(shard_dir: str | Path, source: str | Path) -> Path:
+    """Where the shard of an archive appears when its task is done."""
+    return Path(shard_dir) / f"{input_key(source)}.jsonl.gz"
 
 
 def _download(url: str, folder: Path) -> Path:
@@ -192,7 +193,7 @@ def extract_archive(source: str, shard_dir: str, options: BackfillOptions) -> di
 
 def _extract_file(source: str, path: str, shard_dir: str, options: BackfillOptions) -> dict[str, Any]:
     counts = ArchiveCounts()
-    shard = Path(shard_dir) / f"{input_key(source)}.jsonl.gz"
+    shard = shard_path(shard_dir, source)
     partial = shard.with_name(f"{shard.name}.{os.getpid()}.part")
     refused: list[str] = []
     refused_count = 0
@@ -353,7 +354,7 @@ def run_backfill(
     report = BackfillReport(files=len(archives))
     shard_dir.mkdir(parents=True, exist_ok=True)
     loaded = _loaded(db)
-    todo: list[Path] = []
+    todo: list[str] = []
     for archive in archives:
         if not is_url(archive) and not Path(archive).is_file():
             report.failed[archive] = "no such file"
@@ -361,65 +362,67 @@ def run_backfill(
             # An archive at a URL does not change (CC-NEWS files never do); a file is read
             # again if its size changed.
             report.skipped += 1
-            (shard_dir / f"{input_key(archive)}.jsonl.gz").unlink(missing_ok=True)
+            shard_path(shard_dir, archive).unlink(missing_ok=True)
         else:
             todo.append(archive)
-    bar = tqdm(total=len(archives), initial=report.skipped + len(report.failed), unit="file",
-               desc="backfill", disable=not progress, dynamic_ncols=True)
+    with tqdm(total=len(archives), initial=report.skipped + len(report.failed), unit="file",
+              desc="backfill", disable=not progress, dynamic_ncols=True) as bar:
 
-    def done(archive: str, shard: Path) -> None:
-        try:
-            merge_shard(db, archive, shard, report)
-        except (*_UNREADABLE_SHARD, KeyError, TypeError) as error:
-            # Not a shard this tool finished (or its disk failed): the next run reads the archive again.
-            report.failed[archive] = f"its shard {shard} could not be read ({error}); deleted"
-            log.warning("%s", report.failed[archive])
-            shard.unlink(missing_ok=True)
-        bar.update(1)
-        bar.set_postfix(records=report.records, pages=report.pages, facts=report.facts_added)
+        def fail(archive: str, reason: str) -> None:
+            report.failed[archive] = reason
+            log.warning("%s: %s", archive, reason)
+            bar.update(1)
 
-    try:
-        _run(todo, done, report, bar, shard_dir, options, scheduler, workers)
-    finally:
-        bar.close()
+        def done(archive: str, shard: Path) -> None:
+            try:
+                merge_shard(db, archive, shard, report)
+            except (*_UNREADABLE_SHARD, KeyError, TypeError) as error:
+                # Not a shard this tool finished (or its disk failed): the next run reads the archive again.
+                shard.unlink(missing_ok=True)
+                fail(archive, f"its shard {shard} could not be read ({error}); deleted")
+                return
+            bar.update(1)
+            bar.set_postfix(records=report.records, pages=report.pages, facts=report.facts_added)
+
+        # Shards a killed run finished but did not merge: merged without reading their archives again.
+        remaining = []
+        for archive in todo:
+            shard = shard_path(shard_dir, archive)
+            made_from = _shard_size(shard) if shard.is_file() else None
+            if made_from is not None and (is_url(archive) or made_from == _size(archive)):
+                done(archive, shard)
+            else:
+                shard.unlink(missing_ok=True)  # none, or made from an earlier version of the file
+                remaining.append(archive)
+        if remaining:
+            _extract_on_dask(remaining, shard_dir, options, scheduler, workers, done, fail)
     return report
 
 
-def _run(todo: list[str], done: Any, report: BackfillReport, bar: Any, shard_dir: Path,
-         options: BackfillOptions, scheduler: str | None, workers: int | None) -> None:
+def _extract_on_dask(archives: list[str], shard_dir: Path, options: BackfillOptions,
+                     scheduler: str | None, workers: int | None,
+                     done: Callable[[str, Path], None], fail: Callable[[str, str], None]) -> None:
+    """One task per archive; ``done`` or ``fail`` for each as it finishes."""
     from dask.distributed import as_completed
 
-    # Shards a killed run finished but did not merge: merged without reading their archives again.
-    remaining = []
-    for archive in todo:
-        shard = shard_dir / f"{input_key(archive)}.jsonl.gz"
-        made_from = _shard_size(shard) if shard.is_file() else None
-        if made_from is not None and (is_url(archive) or made_from == _size(archive)):
-            done(archive, shard)
-        else:
-            shard.unlink(missing_ok=True)  # none, or made from an earlier version of the file
-            remaining.append(archive)
-    if remaining:
-        with dask_client(scheduler, workers) as client:
-            client.register_plugin(pipeline_plugin())
-            futures = {
-                client.submit(extract_archive, archive, str(shard_dir), options,
-                              key=f"archive-{input_key(archive)}", retries=TASK_RETRIES): archive
-                for archive in remaining
-            }
-            for future in as_completed(futures):
-                archive = futures[future]
-                try:
-                    result = future.result()
-                except Exception as error:  # the task failed on every attempt: this file only
-                    result = {"error": f"{type(error).__name__}: {error}"}
-                if "error" in result:
-                    report.failed[archive] = result["error"]
-                    log.warning("%s: %s", archive, result["error"])
-                    bar.update(1)
-                else:
-                    done(archive, Path(result["shard"]))
-                future.release()
+    with dask_client(scheduler, workers) as client:
+        client.register_plugin(pipeline_plugin())
+        futures = {
+            client.submit(extract_archive, archive, str(shard_dir), options,
+                          key=f"archive-{input_key(archive)}", retries=TASK_RETRIES): archive
+            for archive in archives
+        }
+        for future in as_completed(futures):
+            archive = futures[future]
+            try:
+                result = future.result()
+            except Exception as error:  # the task failed on every attempt: this file only
+                result = {"error": f"{type(error).__name__}: {error}"}
+            if "error" in result:
+                fail(archive, result["error"])
+            else:
+                done(archive, Path(result["shard"]))
+            future.release()
 
 
 def _size(path: str) -> int:

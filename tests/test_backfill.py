@@ -17,7 +17,7 @@ from click.testing import CliRunner
 
 from cli import cli
 from extractor.archives import ArchiveCounts, ArchiveFilter, HostFilter, read_archive
-from extractor.backfill import BackfillOptions, extract_archive, input_key, run_backfill
+from extractor.backfill import BackfillOptions, extract_archive, input_key, run_backfill, shard_path
 from extractor.regions import get_gazetteer
 from extractor.store import load_regions, open_store
 from tests.warcs import (
@@ -261,7 +261,7 @@ def test_a_shard_that_is_not_one_is_made_again_from_its_archive(cluster, tmp_pat
     archive = _many_pages_archive(tmp_path / "a.warc.gz", 1, "a")
     shards = tmp_path / "shards"
     shards.mkdir()
-    (shards / f"{input_key(archive)}.jsonl.gz").write_bytes(b"\x1f\x8b\x08 not a finished shard")
+    shard_path(shards, archive).write_bytes(b"\x1f\x8b\x08 not a finished shard")
     _backfill(tmp_path / "facts.db", [archive], cluster.scheduler_address, shards)
     conn = sqlite3.connect(tmp_path / "facts.db")
     assert conn.execute("SELECT pages FROM backfill_inputs").fetchone() == (len(corpus_pages()),)
