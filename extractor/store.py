@@ -161,6 +161,12 @@ _INDEXES: tuple[tuple[str, tuple[str, ...]], ...] = (
 # Indexes earlier versions made that no query uses: each costs every insert.
 _RETIRED_INDEXES = ("idx_facts_indicator_province_code",)
 
+# The trigger sqlite-utils makes to add each inserted article to the full-text
+# index. A trigger runs once per row, and 13,000 articles took 1.4 s through it
+# against 0.35 s for one INSERT ... SELECT of the batch: the writer indexes its
+# new articles itself (``_index_text``). The update and delete triggers stay.
+_PER_ROW_FTS_TRIGGER = "articles_ai"
+
 
 def open_store(path: str) -> sqlite_utils.Database:
     """Open (or create) the database at ``path``, ready for writing.
@@ -249,6 +255,7 @@ def _ensure_schema(db: sqlite_utils.Database) -> None:
             db.execute(f"DROP INDEX IF EXISTS [{name}]")
         if not db["articles_fts"].exists():
             db["articles"].enable_fts(["title", "text"], create_triggers=True)
+        db.execute(f"DROP TRIGGER IF EXISTS [{_PER_ROW_FTS_TRIGGER}]")
         if row is None:
             db["meta"].insert({"key": "schema_version", "value": str(SCHEMA_VERSION)})
         from extractor.views import ensure_views  # the views Datasette's stored queries read
@@ -494,8 +501,10 @@ def _save_batch(db: sqlite_utils.Database, batch: list[PreparedArticle],
     with timer.stage("articles"):  # with their full-text index
         for rows in updated:
             _replace(db, rows, now)
+        last_rowid = db.execute("SELECT coalesce(max(rowid), 0) FROM articles").fetchone()[0]
         _insert(db, "articles", [{**rows.article, "ingested_at": now, **_story_columns(rows, stories)}
                                  for rows in new])
+        index_text(db, after_rowid=last_rowid)
     with timer.stage("facts"):  # with awards and region mentions
         _write_children(db, updated + new)
     return [_result(rows, status) for rows, status in zip(batch, statuses, strict=True)]
@@ -515,6 +524,19 @@ def _insert(db: sqlite_utils.Database, table: str, rows: list[dict[str, Any]]) -
         table, ", ".join(f"[{c}]" for c in columns), ", ".join("?" * len(columns))
     )
     db.conn.executemany(sql, [[row[c] for c in columns] for row in rows])
+
+
+def index_text(db: sqlite_utils.Database, after_rowid: int = 0) -> None:
+    """Add the articles after ``after_rowid`` to the full-text index, in one statement.
+
+    Whoever inserts articles calls this after (see ``_PER_ROW_FTS_TRIGGER``):
+    SQLite gives a new row the largest rowid yet plus one, so the rows after
+    the largest rowid before the insert are exactly the new ones.
+    """
+    db.execute(
+        "INSERT INTO articles_fts (rowid, title, text) SELECT rowid, title, text FROM articles "
+        "WHERE rowid > ?", [after_rowid]
+    )
 
 
 def _now() -> str:
@@ -559,7 +581,7 @@ def _chunks(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
 
 def save_many(
     db: sqlite_utils.Database, extractions: Iterable[Extraction | PreparedArticle],
-    batch_size: int = 500, link_stories: bool = False, timer: Timer = NO_TIMER,
+    batch_size: int = 2000, link_stories: bool = False, timer: Timer = NO_TIMER,
 ) -> list[SaveResult]:
     """Store many articles, ``batch_size`` to a transaction; results in input order.
 

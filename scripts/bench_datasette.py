@@ -36,7 +36,7 @@ sys.path.insert(0, str(ROOT))
 import yaml  # noqa: E402  (Datasette depends on PyYAML)
 
 from extractor.regions import get_gazetteer  # noqa: E402
-from extractor.store import load_regions, open_store  # noqa: E402
+from extractor.store import index_text, load_regions, open_store  # noqa: E402
 from tests.serving import served  # noqa: E402
 
 # indicator: (share of facts, unit of its counts, whether news gives it as a percentage)
@@ -263,6 +263,7 @@ def build_database(path: Path, n_articles: int = 100_000, n_facts: int = 1_000_0
         db.conn.executemany(
             f"INSERT INTO articles ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
             articles)
+        index_text(db)  # what the writer does after inserting articles
         db.conn.executemany(f"INSERT INTO facts VALUES ({', '.join('?' * 17)})", facts)
         db.conn.executemany(
             "INSERT INTO awards (id, article_id, recipient, recipient_region_code, giver, name, date,"

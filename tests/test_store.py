@@ -401,6 +401,33 @@ def test_full_text_search_finds_article(db: sqlite_utils.Database) -> None:
     assert [r["id"] for r in db["articles"].search("Kupang")] == [wanted.article_id]
 
 
+def test_a_batch_is_searchable_and_a_database_with_the_old_trigger_indexes_each_article_once(
+    tmp_path: Path,
+) -> None:
+    path = str(tmp_path / "facts.db")
+    first = open_store(path)
+    load_regions(first, REGIONS, COORDINATES)
+    save_extraction(first, make_extraction(url="https://contoh.id/lama", body="Warga Kutai antre."))
+    # A database an earlier version made: sqlite-utils' per-row insert trigger is back.
+    first["articles"].enable_fts(["title", "text"], create_triggers=True, replace=True)
+    assert "articles_ai" in first.triggers_dict
+    first.close()
+
+    db = open_store(path)
+    assert "articles_ai" not in db.triggers_dict
+    words = ["blangko", "perekaman", "aktivasi", "kependudukan"]
+    results = save_many(db, [make_extraction(url=f"https://contoh.id/{w}", body=f"Berita {w} di Samarinda.")
+                             for w in words])
+    for word, result in zip(words, results, strict=True):
+        assert [r["id"] for r in db["articles"].search(word)] == [result.article_id]
+    assert len(list(db["articles"].search("Samarinda"))) == 4
+    assert len(list(db["articles"].search("Kutai"))) == 1
+    # The index holds every article once, and nothing but the articles.
+    db.execute("INSERT INTO articles_fts (articles_fts) VALUES ('integrity-check')")
+    assert db.execute("SELECT count(*) FROM articles_fts_docsize").fetchone()[0] == db["articles"].count == 5
+    db.close()
+
+
 def test_summary(db: sqlite_utils.Database) -> None:
     save_many(
         db,
