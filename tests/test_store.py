@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 import time
+from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
@@ -378,6 +379,24 @@ def test_unknown_region_in_a_batch_fails_that_article_only(db: sqlite_utils.Data
     ]
     assert db["facts"].count == 4
     assert db["awards"].count == 0
+
+
+def test_a_slow_stream_is_committed_as_it_comes(db: sqlite_utils.Database, tmp_path: Path) -> None:
+    reader = sqlite3.connect(tmp_path / "facts.db")  # another process's view of the file
+    stored_when_asked: list[int] = []
+
+    def slowly() -> Iterator[Extraction]:
+        yield make_extraction(url="https://contoh.id/1")
+        time.sleep(0.3)
+        yield make_extraction(url="https://contoh.id/2")  # closes the batch: 0.3 s after its first
+        stored_when_asked.append(reader.execute("SELECT count(*) FROM articles").fetchone()[0])
+        yield make_extraction(url="https://contoh.id/3")
+
+    results = save_many(db, slowly(), batch_size=100, batch_seconds=0.2)
+    assert [r.status for r in results] == ["new", "new", "new"]
+    assert stored_when_asked == [2]
+    assert reader.execute("SELECT count(*) FROM articles").fetchone()[0] == 3
+    reader.close()
 
 
 def test_award_without_region(db: sqlite_utils.Database) -> None:

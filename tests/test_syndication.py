@@ -145,6 +145,7 @@ def test_index_finds_the_nearest_earliest_copy():
     assert len(index) == 3
     assert index.find(0) == 2  # 1 bit from articles 2 and 3: the earlier wins
     assert index.find(0b1111) == 1
+    assert index.find(0b1) == 2  # an exact copy of two: the earlier
     assert index.find(0xFF00FF) is None
     assert index.find(None) is None
 
