@@ -444,6 +444,15 @@ def test_a_batch_is_searchable_and_a_database_with_the_old_trigger_indexes_each_
     # The index holds every article once, and nothing but the articles.
     db.execute("INSERT INTO articles_fts (articles_fts) VALUES ('integrity-check')")
     assert db.execute("SELECT count(*) FROM articles_fts_docsize").fetchone()[0] == db["articles"].count == 5
+    # One batch that changes a stored text and adds an article: both indexed, the old words gone.
+    results = save_many(db, [make_extraction(url="https://contoh.id/blangko", body="Berita rekam di Balikpapan."),
+                             make_extraction(url="https://contoh.id/baru", body="Berita cetak di Bontang.")])
+    assert [r.status for r in results] == ["updated", "new"]
+    assert list(db["articles"].search("blangko")) == []
+    assert [r["id"] for r in db["articles"].search("Balikpapan")] == [results[0].article_id]
+    assert [r["id"] for r in db["articles"].search("Bontang")] == [results[1].article_id]
+    db.execute("INSERT INTO articles_fts (articles_fts) VALUES ('integrity-check')")
+    assert db.execute("SELECT count(*) FROM articles_fts_docsize").fetchone()[0] == db["articles"].count == 6
     db.close()
 
 
