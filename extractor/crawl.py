@@ -43,7 +43,7 @@ import sqlite_utils
 from .discover import DiscoveredUrl, DiscoveryError, filter_since, parse_feed, parse_sitemap
 from .errors import ExtractorError
 from .fetch import Fetcher, FetchResult
-from .pipeline import prepare_page
+from .pipeline import bug_reason, prepare_page
 from .store import PreparedArticle, StoreError, save_extraction
 from .urls import canonical_from_html, canonical_url
 from .workers import WORKER_DIED, WorkerPool, workers_for
@@ -454,8 +454,7 @@ class Crawler:
             if isinstance(reason, BrokenProcessPool):
                 reason = f"{url}: {WORKER_DIED}"
             elif isinstance(reason, BaseException):  # a bug, not a bad page: say what it was
-                log.error("%s: extraction failed", url, exc_info=reason)
-                reason = f"cannot extract ({reason!r})"
+                reason = bug_reason(url, reason)
             self._fail(url, item, result, str(reason), permanent=True)
             return
         try:

@@ -115,11 +115,11 @@ def process(item: InputItem) -> Outcome:
         log.debug("unexpected error on %s", item.source, exc_info=True)
         return Outcome(item, None, f"{item.source}: cannot read ({error})")
     except Exception as error:  # a bug met on one article must not end the batch
-        return Outcome(item, None, _bug(item.source, error))
+        return Outcome(item, None, bug_reason(item.source, error))
 
 
-def _bug(source: str, error: Exception) -> str:
-    """Log the traceback of an error no rule expected, and the reason to report for its article."""
+def bug_reason(source: str, error: BaseException) -> str:
+    """Log the traceback of an error no rule expected, and give the reason to report for its article."""
     log.error("%s: extraction failed", source, exc_info=error)
     return (f"{source}: extraction failed ({type(error).__name__}: {error}); this is a bug, "
             "please report it with the page")
@@ -150,7 +150,7 @@ def prepare_page(content: bytes, *, input: str, url: str,
     except ExtractorError as error:
         return None, str(error)
     except Exception as error:  # a bug met on one page must not end the crawl or the archive
-        return None, _bug(url, error)
+        return None, bug_reason(url, error)
 
 
 def process_all(items: Iterable[InputItem]) -> Iterator[Outcome]:

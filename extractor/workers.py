@@ -283,9 +283,6 @@ class WorkerPool:
         self._submit(_Call(function), task).future.add_done_callback(finished)
 
 
-_END: Any = object()
-
-
 def _died(item: InputItem) -> Outcome:
     return Outcome(item, None, f"{item.source}: {WORKER_DIED}")
 
