@@ -50,7 +50,7 @@ from .archives import (
 from .errors import ExtractorError
 from .patternfiles import PATTERNS_DIR
 from .pipeline import is_url, prepare_page
-from .store import PreparedArticle, save_many
+from .store import PreparedArticle, forget_story_index, save_many
 
 log = logging.getLogger(__name__)
 
@@ -224,25 +224,30 @@ def _extract_file(source: str, path: str, shard_dir: str, options: BackfillOptio
 _UNREADABLE_SHARD = (OSError, EOFError, ValueError, zlib.error, BackfillError)
 
 
-def read_shard(shard: Path) -> tuple[Iterator[PreparedArticle], dict[str, Any]]:
-    """A shard's rows (read lazily) and its summary (its last line)."""
-    summary: dict[str, Any] = {}
-    with gzip.open(shard, "rt", encoding="utf-8") as lines:
-        for line in lines:
-            row = json.loads(line)
-            if "summary" in row:
-                summary = row["summary"]
-    if not summary:
-        raise BackfillError(f"{shard}: a shard without its summary line (not written by this tool?)")
+class ShardReader:
+    """A shard's rows, read once, and its summary (its last line), known when they are read."""
 
-    def rows() -> Iterator[PreparedArticle]:
-        with gzip.open(shard, "rt", encoding="utf-8") as lines:
+    def __init__(self, shard: Path) -> None:
+        self.shard = shard
+        self.summary: dict[str, Any] = {}
+
+    def rows(self) -> Iterator[PreparedArticle]:
+        """The rows, lazily; raises BackfillError at the end when the summary line is missing."""
+        with gzip.open(self.shard, "rt", encoding="utf-8") as lines:
             for line in lines:
                 row = json.loads(line)
-                if "summary" not in row:
+                if "summary" in row:
+                    self.summary = row["summary"]
+                else:
                     yield PreparedArticle(**row)
+        if not self.summary:
+            raise BackfillError(f"{self.shard}: a shard without its summary line (not written by this tool?)")
 
-    return rows(), summary
+    def read_summary(self) -> dict[str, Any]:
+        """The summary alone (the rows are read and dropped)."""
+        for _ in self.rows():
+            pass
+        return self.summary
 
 
 def pipeline_plugin() -> Any:
@@ -310,21 +315,28 @@ def dask_client(scheduler: str | None, workers: int | None) -> Iterator[Any]:
 
 def merge_shard(db: sqlite_utils.Database, archive: str, shard: Path, report: BackfillReport) -> None:
     """Store a shard's articles and mark its archive loaded, in one transaction; then delete it."""
-    rows, summary = read_shard(shard)
-    with db.atomic():
-        results = save_many(db, rows, link_stories=True)
-        statuses = Counter(r.status for r in results)
-        facts_added = sum(r.facts_added for r in results)
-        db["backfill_inputs"].upsert({
-            "input": archive, "size": summary.get("archive_size"),
-            "loaded_at": datetime.now(UTC).isoformat(timespec="seconds"),
-            "records": summary["records"], "pages": summary["pages"],
-            "articles_new": statuses["new"] + statuses["updated"],
-            "articles_unchanged": statuses["unchanged"], "facts_added": facts_added,
-            "refused": summary["refused"] + statuses["failed"],
-            "bad": json.dumps(summary["bad"], sort_keys=True),
-            "passed": json.dumps(summary["passed"], sort_keys=True),
-        }, pk="input")
+    # One pass: the summary comes last, so it is known once save_many has read the rows;
+    # a shard without it raises there, and the transaction stores nothing of it.
+    reader = ShardReader(shard)
+    try:
+        with db.atomic():
+            results = save_many(db, reader.rows(), link_stories=True)
+            summary = reader.summary
+            statuses = Counter(r.status for r in results)
+            facts_added = sum(r.facts_added for r in results)
+            db["backfill_inputs"].upsert({
+                "input": archive, "size": summary.get("archive_size"),
+                "loaded_at": datetime.now(UTC).isoformat(timespec="seconds"),
+                "records": summary["records"], "pages": summary["pages"],
+                "articles_new": statuses["new"] + statuses["updated"],
+                "articles_unchanged": statuses["unchanged"], "facts_added": facts_added,
+                "refused": summary["refused"] + statuses["failed"],
+                "bad": json.dumps(summary["bad"], sort_keys=True),
+                "passed": json.dumps(summary["passed"], sort_keys=True),
+            }, pk="input")
+    except BaseException:
+        forget_story_index(db)  # it learnt the articles just rolled back
+        raise
     shard.unlink(missing_ok=True)
     for result in results:
         if result.status == "failed":
@@ -432,6 +444,6 @@ def _size(path: str) -> int:
 def _shard_size(shard: Path) -> int | None:
     """The size of the archive a shard was made from (None: unreadable)."""
     try:
-        return read_shard(shard)[1].get("archive_size")
+        return ShardReader(shard).read_summary().get("archive_size")
     except _UNREADABLE_SHARD:
         return None

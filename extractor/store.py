@@ -491,7 +491,7 @@ def _save_one(db: sqlite_utils.Database, rows: PreparedArticle, link_stories: bo
         with db.atomic():
             [result] = _save_batch(db, [rows], link_stories, NO_TIMER)
     except sqlite3.IntegrityError as error:
-        _story_indexes.pop(db, None)  # it may have learnt the article just rolled back
+        forget_story_index(db)  # it may have learnt the article just rolled back
         raise _constraint_error(db, rows, error) from error
     logger.debug("%s: %s, %d facts, %d awards", rows.source, result.status, result.facts_added,
                  result.awards_added)
@@ -635,7 +635,7 @@ def save_many(
             with db.atomic():
                 results.extend(_save_batch_or_each(db, batch, link_stories, timer))
     except sqlite3.OperationalError as error:
-        _story_indexes.pop(db, None)  # it may hold articles the failed batch did not store
+        forget_story_index(db)  # it may hold articles the failed batch did not store
         raise _operational(error) from error
     return results
 
@@ -649,7 +649,7 @@ def _save_batch_or_each(db: sqlite_utils.Database, batch: list[PreparedArticle],
             with db.atomic():
                 return _save_batch(db, batch, link_stories, timer)
         except sqlite3.IntegrityError:
-            _story_indexes.pop(db, None)  # it may have learnt articles just rolled back
+            forget_story_index(db)  # it may have learnt articles just rolled back
             # find the culprit below
     results = []
     for rows in batch:
@@ -694,6 +694,12 @@ def summary(db: sqlite_utils.Database) -> dict[str, Any]:
 _story_indexes: weakref.WeakKeyDictionary[sqlite_utils.Database, StoryIndex] = (
     weakref.WeakKeyDictionary()
 )
+
+
+def forget_story_index(db: sqlite_utils.Database) -> None:
+    """Drop what the story index learnt on ``db``: after a rollback it may hold
+    articles that were never stored. It is built again from the table when next needed."""
+    _story_indexes.pop(db, None)
 
 
 def _story_index(db: sqlite_utils.Database) -> StoryIndex:

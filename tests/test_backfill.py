@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 import os
 import signal
@@ -17,7 +18,17 @@ from click.testing import CliRunner
 
 from cli import cli
 from extractor.archives import ArchiveCounts, ArchiveFilter, HostFilter, read_archive
-from extractor.backfill import BackfillOptions, extract_archive, input_key, run_backfill, shard_path
+from extractor.backfill import (
+    BackfillError,
+    BackfillOptions,
+    BackfillReport,
+    ensure_backfill_schema,
+    extract_archive,
+    input_key,
+    merge_shard,
+    run_backfill,
+    shard_path,
+)
 from extractor.regions import get_gazetteer
 from extractor.store import load_regions, open_store
 from tests.warcs import (
@@ -190,6 +201,31 @@ def test_a_shard_left_by_a_killed_driver_is_merged_without_reading_the_archive(t
     db.close()
     assert report.loaded == 1 and report.pages == len(corpus_pages()) and facts > 0
     assert not list(shards.iterdir())
+
+
+def test_a_shard_without_its_summary_stores_nothing_and_the_whole_one_stores_all(tmp_path: Path) -> None:
+    archive = _many_pages_archive(tmp_path / "a.warc.gz", 1, "a")
+    shards = tmp_path / "shards"
+    shards.mkdir()
+    shard = Path(extract_archive(str(archive), str(shards), BackfillOptions(("*",)))["shard"])
+    lines = gzip.decompress(shard.read_bytes()).decode("utf-8").splitlines(keepends=True)
+    assert '"summary"' in lines[-1] and len(lines) > 2
+    cut = tmp_path / "cut.jsonl.gz"
+    cut.write_bytes(gzip.compress("".join(lines[:-1]).encode("utf-8")))  # every row, no summary
+    db = open_store(str(tmp_path / "facts.db"))
+    load_regions(db, get_gazetteer().regions())
+    ensure_backfill_schema(db)
+    report = BackfillReport()
+    with pytest.raises(BackfillError, match="without its summary"):
+        merge_shard(db, str(archive), cut, report)
+    assert db["articles"].count == 0 and db["backfill_inputs"].count == 0 and report.loaded == 0
+    assert cut.exists()  # the caller decides (run_backfill deletes it and reads the archive again)
+
+    merge_shard(db, str(archive), shard, report)
+    assert report.loaded == 1 and report.pages == len(lines) - 1
+    assert db["articles"].count == len(lines) - 1 and db["backfill_inputs"].count == 1
+    assert not shard.exists()
+    db.close()
 
 
 @pytest.fixture(scope="module")
