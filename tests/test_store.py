@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import shutil
 import sqlite3
+import threading
 import time
 from collections.abc import Iterator
 from dataclasses import replace
@@ -397,6 +399,46 @@ def test_a_slow_stream_is_committed_as_it_comes(db: sqlite_utils.Database, tmp_p
     assert stored_when_asked == [2]
     assert reader.execute("SELECT count(*) FROM articles").fetchone()[0] == 3
     reader.close()
+
+
+def _checkpoint_threads() -> list[threading.Thread]:
+    return [t for t in threading.enumerate() if t.name == "sqlite-checkpoints"]
+
+
+def test_the_database_file_alone_holds_what_was_stored(db: sqlite_utils.Database, tmp_path: Path) -> None:
+    # The write-ahead log was copied into the file (by the checkpoint thread) before
+    # save_many returned: a copy of the file without its log has every article.
+    # SQLite's own checkpoint would wait for 1,000 pages of log, far more than this.
+    results = save_many(db, [make_extraction(url=f"https://contoh.id/{n}") for n in range(30)])
+    assert len(results) == 30
+    assert (tmp_path / "facts.db-wal").exists()  # the writer is still open
+    shutil.copyfile(tmp_path / "facts.db", tmp_path / "copy.db")
+    copy = sqlite3.connect(tmp_path / "copy.db")
+    assert copy.execute("SELECT count(*) FROM articles").fetchone()[0] == 30
+    assert copy.execute("SELECT count(*) FROM facts").fetchone()[0] == 60
+    copy.close()
+    assert db.execute("PRAGMA wal_autocheckpoint").fetchone()[0] == 1000  # the writer's own, back
+    assert _checkpoint_threads() == []
+
+
+def test_checkpoints_stop_when_the_input_fails(db: sqlite_utils.Database) -> None:
+    def failing() -> Iterator[Extraction]:
+        yield make_extraction(url="https://contoh.id/1")
+        raise OSError("the disk with the inputs went away")
+
+    with pytest.raises(OSError):
+        save_many(db, failing(), batch_size=1)
+    assert _checkpoint_threads() == []
+    assert db.execute("PRAGMA wal_autocheckpoint").fetchone()[0] == 1000
+    assert db["articles"].count == 1  # the batch before the failure stays stored
+
+
+def test_an_in_memory_store_has_no_log_to_copy() -> None:
+    memory = open_store(":memory:")
+    load_regions(memory, REGIONS)
+    assert [r.status for r in save_many(memory, [make_extraction()])] == ["new"]
+    assert _checkpoint_threads() == []
+    memory.close()
 
 
 def test_award_without_region(db: sqlite_utils.Database) -> None:
