@@ -674,11 +674,20 @@ class BackgroundCheckpoints:
         self._automatic_pages = 0
 
     def __enter__(self) -> BackgroundCheckpoints:
-        if self._path:
-            self._automatic_pages = self._db.execute("PRAGMA wal_autocheckpoint").fetchone()[0]
-            self._db.execute("PRAGMA wal_autocheckpoint=0")
-            self._thread = threading.Thread(target=self._run, name="sqlite-checkpoints", daemon=True)
-            self._thread.start()
+        if not self._path:
+            return self
+        try:
+            # Made here, used and closed by the thread alone.
+            connection = sqlite3.connect(self._path, check_same_thread=False)
+        except sqlite3.Error as error:  # SQLite's own checkpoints go on as before
+            logger.warning("%s: cannot open a second connection to copy the write-ahead log (%s)",
+                           self._path, error)
+            return self
+        self._automatic_pages = self._db.execute("PRAGMA wal_autocheckpoint").fetchone()[0]
+        self._db.execute("PRAGMA wal_autocheckpoint=0")
+        self._thread = threading.Thread(target=self._run, args=(connection,), name="sqlite-checkpoints",
+                                        daemon=True)
+        self._thread.start()
         return self
 
     def committed(self) -> None:
@@ -694,8 +703,7 @@ class BackgroundCheckpoints:
         self._thread = None
         self._db.execute(f"PRAGMA wal_autocheckpoint={int(self._automatic_pages)}")
 
-    def _run(self) -> None:
-        connection = sqlite3.connect(self._path)
+    def _run(self, connection: sqlite3.Connection) -> None:
         try:
             connection.execute("PRAGMA synchronous=NORMAL")  # as the writer's (open_store)
             while True:

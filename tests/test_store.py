@@ -433,6 +433,20 @@ def test_checkpoints_stop_when_the_input_fails(db: sqlite_utils.Database) -> Non
     assert db["articles"].count == 1  # the batch before the failure stays stored
 
 
+def test_without_a_second_connection_sqlite_checkpoints_as_before(
+    db: sqlite_utils.Database, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    def refuse(*args: object, **kwargs: object) -> sqlite3.Connection:
+        raise sqlite3.OperationalError("unable to open database file")
+
+    monkeypatch.setattr("extractor.store.sqlite3.connect", refuse)
+    results = save_many(db, [make_extraction(url=f"https://contoh.id/{n}") for n in range(3)])
+    assert [r.status for r in results] == ["new"] * 3
+    assert "cannot open a second connection" in caplog.text
+    assert db.execute("PRAGMA wal_autocheckpoint").fetchone()[0] == 1000  # never turned off
+    assert _checkpoint_threads() == []
+
+
 def test_an_in_memory_store_has_no_log_to_copy() -> None:
     memory = open_store(":memory:")
     load_regions(memory, REGIONS)
