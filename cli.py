@@ -407,6 +407,8 @@ def _format_bench(r: dict) -> str:
         for part, seconds in store["parts"].items():
             lines.append(f"  {part:28s} {seconds:8.2f} s")
         lines.append(f"  preparing their rows, 1 core {store['prepare_seconds']:8.2f} s (done by the workers)")
+        lines.append(f"the writer stores              {store['articles_per_second']:8.0f} articles/s, "
+                     f"{store['over_extraction']:.1f}x what the workers above extract")
     return "\n".join(lines)
 
 

@@ -6,6 +6,7 @@ import os
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from cli import cli
@@ -113,4 +114,8 @@ def test_bench_reports_every_figure_the_speed_goals_are_read_from(tmp_path: Path
     store = report["store"]
     assert store["facts"] >= 1000 and set(store["parts"]) == {"stories", "articles", "facts",
                                                                  "lookups_and_commits"}
+    assert store["articles_per_second"] == pytest.approx(store["articles"] / store["seconds"])
+    assert store["over_extraction"] == pytest.approx(
+        store["articles_per_second"] / report["n_workers"]["articles_per_second"])
+    assert "the writer stores" in result.output
     assert "N workers / 1 worker" in result.output
