@@ -362,6 +362,7 @@ def bench(pages: str | None, texts: str | None, limit: int, workers: int | None,
     import tempfile
 
     from extractor.bench import run_bench, texts_to_folder
+    from extractor.errors import ExtractorError
     from extractor.workers import default_workers
 
     root = logging.getLogger()
@@ -372,10 +373,13 @@ def bench(pages: str | None, texts: str | None, limit: int, workers: int | None,
         with tempfile.TemporaryDirectory(prefix="adminduk-texts-") as folder:
             inputs = [pages] if pages else []
             if texts:
-                texts_to_folder(Path(texts), Path(folder), limit)
+                for reason in texts_to_folder(Path(texts), Path(folder), limit):
+                    click.echo(f"skipped {reason}", err=True)
                 inputs.append(folder)
             report = run_bench(inputs or [str(Path(__file__).resolve().parent / "corpus")], workers, repeat,
                                store_facts)
+    except ExtractorError as error:  # no article files, or no texts, in the inputs
+        raise click.ClickException(str(error)) from error
     finally:
         root.setLevel(level)
     if json_out:

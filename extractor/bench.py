@@ -38,23 +38,46 @@ VOLATILE_COLUMNS = {"ingested_at"}
 COMPARED_TABLES = ("articles", "facts", "awards", "article_regions")
 
 
-def texts_to_folder(jsonl: Path, folder: Path, limit: int) -> None:
+def texts_to_folder(jsonl: Path, folder: Path, limit: int) -> list[str]:
     """Write the first ``limit`` texts of a JSONL file ("text", optional "title",
-    "source_url") as .txt articles with a manifest, as ``ingest`` reads folders."""
+    "source_url", "published") as .txt articles with a manifest, as ``ingest``
+    reads folders.
+
+    A line that is not a JSON object with a text (broken JSON, bytes that are
+    not UTF-8, no "text") is skipped; returns why, one message per such line.
+    Raises ExtractorError when no line gives a text.
+    """
     manifest = []
-    with jsonl.open(encoding="utf-8") as rows:
-        for number, line in enumerate(rows):
-            if number >= limit:
+    skipped: list[str] = []
+    with jsonl.open("rb") as rows:
+        for number, raw in enumerate(rows, start=1):
+            if len(manifest) >= limit:
                 break
-            row = json.loads(line)
-            text = str(row.get("text") or "").strip()
+            try:
+                row = json.loads(raw.decode("utf-8"))
+            except UnicodeDecodeError as error:
+                skipped.append(f"{jsonl}:{number}: not UTF-8 ({error.reason} at byte {error.start})")
+                continue
+            except json.JSONDecodeError as error:
+                skipped.append(f"{jsonl}:{number}: not JSON ({error.msg})")
+                continue
+            text = str(row.get("text") or "").strip() if isinstance(row, dict) else ""
+            if not text:
+                skipped.append(f"{jsonl}:{number}: no \"text\"")
+                continue
             title = str(row.get("title") or text.split("\n", 1)[0][:120])
-            name = f"t{number:06d}"
+            name = f"t{len(manifest):06d}"
             (folder / f"{name}.txt").write_text(f"{title}\n\n{text}\n", encoding="utf-8")
             manifest.append({"id": name, "url": row.get("source_url"), "published": row.get("published")})
+    if not manifest:
+        why = ""
+        if skipped:
+            why = f": {skipped[0]}" + (f" (and {len(skipped) - 1} more lines)" if len(skipped) > 1 else "")
+        raise ExtractorError(f"no texts in {jsonl}{why}")
     with (folder / "manifest.jsonl").open("w", encoding="utf-8") as out:
         for entry in manifest:
             out.write(json.dumps(entry) + "\n")
+    return skipped
 
 
 def _trafilatura_floor(items: list[InputItem]) -> float | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
@@ -10,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from cli import cli
-from extractor.bench import table_rows
+from extractor.bench import table_rows, texts_to_folder
 from extractor.pipeline import expand_inputs
 from extractor.workers import WorkerPool, process_parallel
 
@@ -100,8 +101,6 @@ def test_bench_reports_every_figure_the_speed_goals_are_read_from(tmp_path: Path
     result = CliRunner().invoke(cli, ["bench", "--workers", "2", "--repeat", "2", "--store-facts", "1000",
                                       "--json", str(out)])
     assert result.exit_code == 0, result.output
-    import json
-
     report = json.loads(out.read_text(encoding="utf-8"))
     assert report["articles"] == 32 and report["html_pages"] == 16 and report["facts"] > 100
     assert report["trafilatura_ms_per_page"] > 0
@@ -119,3 +118,36 @@ def test_bench_reports_every_figure_the_speed_goals_are_read_from(tmp_path: Path
         store["articles_per_second"] / report["n_workers"]["articles_per_second"])
     assert "the writer stores" in result.output
     assert "N workers / 1 worker" in result.output
+
+
+def test_bench_texts_skip_the_lines_without_a_text_and_say_why(tmp_path: Path) -> None:
+    jsonl = tmp_path / "texts.jsonl"
+    good = '{"text": "Perekaman KTP-el di Kota Kupang mencapai 98 persen.", "source_url": "https://contoh.id/1"}'
+    jsonl.write_bytes(b"\n".join([good.encode(), b"{broken", b'{"text": ""}', b"\xff\xfe", b"[1, 2]",
+                                  good.replace("/1", "/2").encode(), good.replace("/1", "/3").encode()]) + b"\n")
+    folder = tmp_path / "out"
+    folder.mkdir()
+    skipped = texts_to_folder(jsonl, folder, limit=2)
+    assert skipped == [f"{jsonl}:2: not JSON (Expecting property name enclosed in double quotes)",
+                       f'{jsonl}:3: no "text"', f"{jsonl}:4: not UTF-8 (invalid start byte at byte 0)",
+                       f'{jsonl}:5: no "text"']
+    assert sorted(p.name for p in folder.iterdir()) == ["manifest.jsonl", "t000000.txt", "t000001.txt"]
+    urls = [json.loads(line)["url"] for line in (folder / "manifest.jsonl").read_text().splitlines()]
+    assert urls == ["https://contoh.id/1", "https://contoh.id/2"]  # the limit counts texts, not lines
+
+
+@pytest.mark.parametrize("option, content, message", [
+    ("--texts", b"{broken\n", "no texts in"),
+    ("--texts", b"", "no texts in"),
+    ("--pages", None, "no article files in"),
+])
+def test_bench_says_why_it_has_nothing_to_measure(tmp_path: Path, option: str, content: bytes | None,
+                                                  message: str) -> None:
+    target = tmp_path / "input"
+    if content is None:
+        target.mkdir()
+    else:
+        target.write_bytes(content)
+    result = CliRunner().invoke(cli, ["bench", option, str(target)])
+    assert result.exit_code == 1
+    assert message in result.output and "Traceback" not in result.output
