@@ -53,6 +53,8 @@ def texts_to_folder(jsonl: Path, folder: Path, limit: int) -> list[str]:
         for number, raw in enumerate(rows, start=1):
             if len(manifest) >= limit:
                 break
+            if not raw.strip():
+                continue  # a blank line, at the end say: nothing to report
             try:
                 row = json.loads(raw.decode("utf-8"))
             except UnicodeDecodeError as error:

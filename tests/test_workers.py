@@ -124,9 +124,12 @@ def test_bench_texts_skip_the_lines_without_a_text_and_say_why(tmp_path: Path) -
     jsonl = tmp_path / "texts.jsonl"
     good = '{"text": "Perekaman KTP-el di Kota Kupang mencapai 98 persen.", "source_url": "https://contoh.id/1"}'
     jsonl.write_bytes(b"\n".join([good.encode(), b"{broken", b'{"text": ""}', b"\xff\xfe", b"[1, 2]",
-                                  good.replace("/1", "/2").encode(), good.replace("/1", "/3").encode()]) + b"\n")
+                                  good.replace("/1", "/2").encode(), good.replace("/1", "/3").encode()]) + b"\n\n")
     folder = tmp_path / "out"
     folder.mkdir()
+    assert len(texts_to_folder(jsonl, folder, limit=10)) == 4  # the blank last line is no text to report
+    for written in folder.iterdir():
+        written.unlink()
     skipped = texts_to_folder(jsonl, folder, limit=2)
     assert skipped == [f"{jsonl}:2: not JSON (Expecting property name enclosed in double quotes)",
                        f'{jsonl}:3: no "text"', f"{jsonl}:4: not UTF-8 (invalid start byte at byte 0)",
