@@ -518,10 +518,11 @@ def _save_batch(db: sqlite_utils.Database, batch: list[PreparedArticle],
     with timer.stage("articles"):  # with their full-text index
         for rows in updated:
             _replace(db, rows, now)
-        last_rowid = db.execute("SELECT coalesce(max(rowid), 0) FROM articles").fetchone()[0]
-        _insert(db, "articles", [{**rows.article, "ingested_at": now, **_story_columns(rows, stories)}
-                                 for rows in new])
-        index_text(db, after_rowid=last_rowid)
+        if new:  # a re-run over stored articles, or an updated one, adds nothing to index
+            last_rowid = db.execute("SELECT coalesce(max(rowid), 0) FROM articles").fetchone()[0]
+            _insert(db, "articles", [{**rows.article, "ingested_at": now, **_story_columns(rows, stories)}
+                                     for rows in new])
+            index_text(db, after_rowid=last_rowid)
     with timer.stage("facts"):  # with awards and region mentions
         _write_children(db, updated + new)
     return [_result(rows, status) for rows, status in zip(batch, statuses, strict=True)]
