@@ -323,14 +323,16 @@ def merge_shard(db: sqlite_utils.Database, archive: str, shard: Path, report: Ba
             results = save_many(db, reader.rows(), link_stories=True)
             summary = reader.summary
             statuses = Counter(r.status for r in results)
+            stored = statuses["new"] + statuses["updated"]
+            refused = summary["refused"] + statuses["failed"]  # no article in it, or not storable
             facts_added = sum(r.facts_added for r in results)
             db["backfill_inputs"].upsert({
                 "input": archive, "size": summary.get("archive_size"),
                 "loaded_at": datetime.now(UTC).isoformat(timespec="seconds"),
                 "records": summary["records"], "pages": summary["pages"],
-                "articles_new": statuses["new"] + statuses["updated"],
+                "articles_new": stored,
                 "articles_unchanged": statuses["unchanged"], "facts_added": facts_added,
-                "refused": summary["refused"] + statuses["failed"],
+                "refused": refused,
                 "bad": json.dumps(summary["bad"], sort_keys=True),
                 "passed": json.dumps(summary["passed"], sort_keys=True),
             }, pk="input")
@@ -344,10 +346,10 @@ def merge_shard(db: sqlite_utils.Database, archive: str, shard: Path, report: Ba
     report.loaded += 1
     report.records += summary["records"]
     report.pages += summary["pages"]
-    report.new += statuses["new"] + statuses["updated"]
+    report.new += stored
     report.unchanged += statuses["unchanged"]
     report.facts_added += facts_added
-    report.refused += summary["refused"] + statuses["failed"]
+    report.refused += refused
     report.bad.update(summary["bad"])
     report.passed.update(summary["passed"])
 
