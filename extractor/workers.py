@@ -98,7 +98,10 @@ class _ChunkCall(_Call):
     """The function over a list of tasks: one trip to a worker and back for several."""
 
     def __call__(self, tasks: list[Any]) -> tuple[list[Any], int, float]:
-        return [self.function(task) for task in tasks], os.getpid(), _peak_rss_mb()
+        return _timed_call(self._each, tasks)
+
+    def _each(self, tasks: list[Any]) -> list[Any]:
+        return [self.function(task) for task in tasks]
 
 
 @dataclass(frozen=True)
