@@ -185,10 +185,15 @@ def _store_many_facts(extractions: list[Extraction], db_path: Path, total: int =
             "prepare_seconds": prepare_seconds}
 
 
+def _lower_middle(ordered: list[Any]) -> Any:
+    """The median of a sorted list; of an even count, the lower of the two middle ones."""
+    return ordered[(len(ordered) - 1) // 2]
+
+
 def _median_run(runs: list[dict[str, Any]]) -> dict[str, Any]:
     """The run of median throughput (the lower middle one of an even count)."""
     ordered = sorted(runs, key=lambda run: run["articles_per_second"])
-    return {**ordered[(len(ordered) - 1) // 2],
+    return {**_lower_middle(ordered),
             "all_articles_per_second": [round(run["articles_per_second"], 1) for run in runs]}
 
 
@@ -206,7 +211,7 @@ def _throughput(items: list[InputItem], workers: int, folder: Path, repeat: int)
         result.update(
             n_workers=_median_run(manys),
             identical_rows=table_rows(folder / "one0.db") == table_rows(folder / "many0.db"),
-            speedup=ratios[(len(ratios) - 1) // 2],
+            speedup=_lower_middle(ratios),
             speedups=[round(r, 2) for r in ratios],
         )
     return result
