@@ -70,8 +70,8 @@ def _warm() -> None:
     get_fact_finder()
 
 
-def _peak_rss_mb() -> float:
-    # ru_maxrss is in kilobytes on Linux.
+def peak_rss_mb() -> float:
+    """The peak resident memory of this process so far, in MB (ru_maxrss is in kilobytes on Linux)."""
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
@@ -81,7 +81,7 @@ def _pid_after(seconds: float) -> int:
 
 
 def _timed_call(function: Callable[[Any], Any], task: Any) -> tuple[Any, int, float]:
-    return function(task), os.getpid(), _peak_rss_mb()
+    return function(task), os.getpid(), peak_rss_mb()
 
 
 class _Call:

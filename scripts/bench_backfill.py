@@ -35,6 +35,7 @@ from extractor.backfill import (  # noqa: E402
 )
 from extractor.regions import get_gazetteer  # noqa: E402
 from extractor.store import load_regions, open_store  # noqa: E402
+from extractor.workers import peak_rss_mb  # noqa: E402
 from tests.warcs import corpus_pages, request, response, write_warc  # noqa: E402
 
 
@@ -53,12 +54,6 @@ def make_archive(path: Path, pages: int, noise: int, tag: str) -> int:
     return len(members)
 
 
-def _peak_mb() -> float:
-    import resource
-
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kilobytes on Linux
-
-
 def backfill_run(archives: list[Path], folder: Path, workers: int,
                  options: BackfillOptions) -> tuple[float, float, list[float]]:
     """(seconds to start the cluster and build the rules, seconds of the backfill, peak MB per worker)."""
@@ -73,7 +68,7 @@ def backfill_run(archives: list[Path], folder: Path, workers: int,
                               scheduler=client.scheduler.address, progress=False)
         seconds = time.perf_counter() - started
         db.close()
-        peaks = sorted(client.run(_peak_mb).values())
+        peaks = sorted(client.run(peak_rss_mb).values())
     assert report.loaded == len(archives), report
     return start_seconds, seconds, peaks
 
