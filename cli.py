@@ -348,11 +348,14 @@ def backfill(sources: tuple[str, ...], db_path: str, scheduler: str | None, work
 @click.option("--workers", type=click.IntRange(min=1), help="Worker processes (default: the cores).")
 @click.option("--store-facts", type=click.IntRange(min=1), default=100_000, show_default=True,
               help="How many facts the store measurement writes.")
+@click.option("--store-into", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Also store those facts into a copy of this database (one this tool wrote; "
+                   "it is not changed): a big store has big indexes to write into.")
 @click.option("--repeat", type=click.IntRange(min=1), default=1, show_default=True,
               help="End-to-end runs of 1 and N workers, in turn; medians are reported.")
 @click.option("--json", "json_out", type=click.Path(dir_okay=False), help="Also write the report here.")
 def bench(pages: str | None, texts: str | None, limit: int, workers: int | None, store_facts: int,
-          repeat: int, json_out: str | None) -> None:
+          store_into: Path | None, repeat: int, json_out: str | None) -> None:
     """Measure the pipeline's speed on local files.
 
     Prints trafilatura's own cost on the same pages (the floor), each stage on
@@ -377,8 +380,8 @@ def bench(pages: str | None, texts: str | None, limit: int, workers: int | None,
                     click.echo(f"skipped {reason}", err=True)
                 inputs.append(folder)
             report = run_bench(inputs or [str(Path(__file__).resolve().parent / "corpus")], workers, repeat,
-                               store_facts)
-    except ExtractorError as error:  # no article files, or no texts, in the inputs
+                               store_facts, store_into)
+    except ExtractorError as error:  # no article files or texts in the inputs, or no store to copy
         raise click.ClickException(str(error)) from error
     finally:
         root.setLevel(level)
@@ -405,9 +408,14 @@ def _format_bench(r: dict) -> str:
     if "speedup" in r:
         lines.append(f"N workers / 1 worker           {r['speedup']:8.2f}  (median of {r['speedups']})")
         lines.append(f"same rows with 1 and N workers {'yes' if r['identical_rows'] else 'NO'}")
-    store = r["store"]
-    if store["seconds"] is not None:
-        lines.append(f"store {store['facts']} facts ({store['articles']} articles) {store['seconds']:8.2f} s")
+    for key in ("store", "store_into"):
+        store = r.get(key)
+        if not store or store["seconds"] is None:
+            continue
+        where = (f"into a copy of {store['database']} ({store['facts_before']} facts already)"
+                 if key == "store_into" else "into a new store")
+        lines.append(f"store {store['facts']} facts ({store['articles']} articles) {where}: "
+                     f"{store['seconds']:.2f} s")
         for part, seconds in store["parts"].items():
             lines.append(f"  {part:28s} {seconds:8.2f} s")
         lines.append(f"  preparing their rows, 1 core {store['prepare_seconds']:8.2f} s (done by the workers)")

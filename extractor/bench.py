@@ -5,16 +5,19 @@ figures compare: trafilatura's own ``extract`` with metadata on the same pages
 (the floor any trafilatura-based tool stands on), each stage of ours on one
 core, end-to-end throughput with one and with N worker processes, each worker's
 peak memory, whether one and N workers stored the same rows, the time to
-store 100,000 facts, and how many times faster the one writer stores articles
-than the workers extract them. Returns a report (a dict); the CLI prints it.
+store 100,000 facts (into a new store and, when asked, into a copy of an
+existing one), and how many times faster the one writer stores articles than
+the workers extract them. Returns a report (a dict); the CLI prints it.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import tempfile
 import time
+from contextlib import closing
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -27,7 +30,7 @@ from .facts import get_fact_finder
 from .models import Extraction
 from .pipeline import InputItem, expand_inputs, process_for_store
 from .regions import get_gazetteer
-from .store import load_regions, open_store, prepare, save_many
+from .store import SCHEMA_VERSION, PreparedArticle, load_regions, open_store, prepare, save_many
 from .timing import StageTimer
 from .workers import WorkerPool
 
@@ -93,8 +96,8 @@ def _trafilatura_floor(items: list[InputItem]) -> float | None:
     return time.perf_counter() - started
 
 
-def _fresh_store(db_path: Path) -> Any:
-    """A new fact store with the gazetteer loaded, as ``ingest`` writes into."""
+def _store_with_gazetteer(db_path: Path) -> Any:
+    """The fact store at ``db_path`` (new if none) with the gazetteer loaded, as ``ingest`` writes into."""
     db = open_store(str(db_path))
     load_regions(db, get_gazetteer().regions())
     return db
@@ -112,7 +115,7 @@ def _stages(items: list[InputItem], db_path: Path) -> tuple[dict[str, float], li
             extractions.append(finder.extract(article, timer))
         except ExtractorError:
             continue  # refused inputs cost what they cost; the stage times include them
-    db = _fresh_store(db_path)
+    db = _store_with_gazetteer(db_path)
     with timer.stage("store"):
         save_many(db, extractions, link_stories=True)
     db.close()
@@ -121,7 +124,7 @@ def _stages(items: list[InputItem], db_path: Path) -> tuple[dict[str, float], li
 
 def _end_to_end(items: list[InputItem], workers: int, db_path: Path) -> dict[str, Any]:
     """Wall time of extraction in ``workers`` processes plus the single writer."""
-    db = _fresh_store(db_path)
+    db = _store_with_gazetteer(db_path)
     with WorkerPool(workers) as pool:
         pool.start_all()  # each worker builds its rules before the clock starts
         started = time.perf_counter()
@@ -149,21 +152,19 @@ def table_rows(db_path: Path) -> dict[str, list[tuple]]:
         conn.close()
 
 
-def _store_many_facts(extractions: list[Extraction], db_path: Path, total: int = STORE_FACTS) -> dict:
-    """Seconds the writer takes to store ``total`` facts, with their articles.
+def _copies_to_store(extractions: list[Extraction], total: int) -> tuple[list[PreparedArticle], float]:
+    """``total`` facts to store, with their articles, and the seconds ``prepare`` took for them.
 
     The facts are copies of the real extractions under new URLs, each a new
     article with its text (so the full-text index and every index of the views
-    are written too). ``prepare`` runs before the clock, as it does in the
+    are written too). ``prepare`` runs before any store clock, as it does in the
     worker processes of ``ingest``; its cost on one core is reported apart.
     """
     sources = [e for e in extractions if e.facts]
-    if not sources:
-        return {"facts": 0, "seconds": None}
     copies: list[Extraction] = []
     facts = 0
     number = 0
-    while facts < total:
+    while sources and facts < total:
         source = sources[number % len(sources)]
         url = f"https://bench.invalid/{number}"
         copies.append(replace(source, article=replace(source.article, url=url, input=url)))
@@ -171,18 +172,55 @@ def _store_many_facts(extractions: list[Extraction], db_path: Path, total: int =
         number += 1
     started = time.perf_counter()
     prepared = [prepare(copy) for copy in copies]
-    prepare_seconds = time.perf_counter() - started
-    db = _fresh_store(db_path)
+    return prepared, time.perf_counter() - started
+
+
+def _read_only(path: Path) -> sqlite3.Connection:
+    return sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+
+
+def _check_store(path: Path) -> None:
+    """Raise ExtractorError unless ``path`` is a fact store this version writes into.
+
+    Read-only: run before any measurement, so a wrong file fails at once.
+    """
+    try:
+        with closing(_read_only(path)) as conn:
+            row = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+    except sqlite3.DatabaseError as error:  # not SQLite, or no meta table
+        raise ExtractorError(f"{path} is not a fact store written by this tool ({error})") from error
+    if row is None or row[0] != str(SCHEMA_VERSION):
+        raise ExtractorError(f"{path} holds schema version {row[0] if row else 'none'}; "
+                             f"this tool writes version {SCHEMA_VERSION}")
+
+
+def _copy_store(source: Path, target: Path) -> None:
+    """Copy the fact store at ``source`` to ``target``, which is then on disk.
+
+    SQLite's backup copies a consistent state even while another process
+    writes the source, which is opened read-only and left as it was. The copy
+    is flushed to disk before the clock starts, so that the kernel's writing it
+    out does not slow the measured writes.
+    """
+    with closing(_read_only(source)) as original, closing(sqlite3.connect(target)) as copy:
+        original.backup(copy)
+    with target.open("rb") as written:
+        os.fsync(written.fileno())
+
+
+def _timed_store(prepared: list[PreparedArticle], db: Any) -> dict[str, Any]:
+    """Seconds the writer takes to store ``prepared`` into ``db`` (which it closes), by part."""
+    facts_before = db.execute("SELECT count(*) FROM facts").fetchone()[0]
     timer = StageTimer()
     started = time.perf_counter()
     save_many(db, prepared, link_stories=True, timer=timer)
     seconds = time.perf_counter() - started
-    stored = db.execute("SELECT count(*) FROM facts").fetchone()[0]
+    facts_after = db.execute("SELECT count(*) FROM facts").fetchone()[0]
     db.close()
     parts = dict(timer.seconds)
     parts["lookups_and_commits"] = seconds - sum(parts.values())
-    return {"facts": stored, "articles": len(copies), "seconds": seconds, "parts": parts,
-            "prepare_seconds": prepare_seconds}
+    return {"facts": facts_after - facts_before, "facts_before": facts_before, "articles": len(prepared),
+            "seconds": seconds, "parts": parts, "articles_per_second": len(prepared) / seconds}
 
 
 def _lower_middle(ordered: list[Any]) -> Any:
@@ -218,11 +256,15 @@ def _throughput(items: list[InputItem], workers: int, folder: Path, repeat: int)
 
 
 def run_bench(inputs: list[str], workers: int, repeat: int = 1,
-              store_facts: int = STORE_FACTS) -> dict[str, Any]:
+              store_facts: int = STORE_FACTS, store_into: Path | None = None) -> dict[str, Any]:
     """Measure everything on ``inputs`` (files and folders); see the module's docstring.
 
     The end-to-end runs are made ``repeat`` times, 1 and N workers in turn; the
     report gives the median run of each and the median of the pairs' speed-ups.
+    The ``store_facts`` facts are stored into a new store ("store") and, with
+    ``store_into``, also into a copy of that database ("store_into"): a store
+    that already holds many facts has bigger indexes to insert into, as a
+    nightly run meets.
     """
     items = [i for i in expand_inputs(inputs) if Path(i.source).is_file()]
     if not items:
@@ -230,10 +272,19 @@ def run_bench(inputs: list[str], workers: int, repeat: int = 1,
     get_fact_finder()  # build the rules before any clock starts
     with tempfile.TemporaryDirectory(prefix="adminduk-bench-") as tmp:
         folder = Path(tmp)
+        if store_into is not None:
+            _check_store(store_into)
         floor = _trafilatura_floor(items)
         stages, extractions = _stages(items, folder / "stages.db")
         throughput = _throughput(items, workers, folder, repeat)
-        store = _store_many_facts(extractions, folder / "store.db", store_facts)
+        prepared, prepare_seconds = _copies_to_store(extractions, store_facts)
+        stores: dict[str, Any] = {"store": {"facts": 0, "seconds": None}}
+        if prepared:
+            stores["store"] = _timed_store(prepared, _store_with_gazetteer(folder / "store.db"))
+            if store_into is not None:
+                _copy_store(store_into, folder / "into.db")
+                stores["store_into"] = _timed_store(prepared, _store_with_gazetteer(folder / "into.db"))
+                stores["store_into"]["database"] = str(store_into)
     n = len(items)
     html = sum(1 for i in items if i.source.lower().endswith(HTML_SUFFIXES))
     pipeline_seconds = sum(stages.values())
@@ -245,13 +296,14 @@ def run_bench(inputs: list[str], workers: int, repeat: int = 1,
         "stage_ms_per_article": {name: 1000 * s / n for name, s in stages.items()},
         "pipeline_ms_per_article": 1000 * pipeline_seconds / n,
         **throughput,
-        "store": store,
+        **stores,
     }
     if floor is not None and html == n:
         report["pipeline_over_trafilatura"] = pipeline_seconds / floor
-    if store["seconds"]:
-        # Whether the one writer can keep up with the workers that feed it in ingest.
-        store["articles_per_second"] = store["articles"] / store["seconds"]
-        extracting = report["n_workers"] or report["one_worker"]
-        store["over_extraction"] = store["articles_per_second"] / extracting["articles_per_second"]
+    extracting = report["n_workers"] or report["one_worker"]
+    for store in stores.values():
+        if store["seconds"]:
+            store["prepare_seconds"] = prepare_seconds
+            # Whether the one writer can keep up with the workers that feed it in ingest.
+            store["over_extraction"] = store["articles_per_second"] / extracting["articles_per_second"]
     return report

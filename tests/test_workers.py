@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
+import time
+from collections.abc import Callable
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -118,6 +122,51 @@ def test_bench_reports_every_figure_the_speed_goals_are_read_from(tmp_path: Path
         store["articles_per_second"] / report["n_workers"]["articles_per_second"])
     assert "the writer stores" in result.output
     assert "N workers / 1 worker" in result.output
+
+
+def test_bench_stores_the_same_facts_into_a_copy_of_an_existing_store_and_leaves_it_as_it_was(
+        tmp_path: Path) -> None:
+    existing = tmp_path / "existing.db"
+    pages = sorted((ROOT / "corpus").glob("*.html"))[:3]
+    result = CliRunner().invoke(cli, ["ingest", *map(str, pages), "--db", str(existing), "--workers", "1"])
+    assert result.exit_code == 0, result.output
+    rows_before, bytes_before = table_rows(existing), existing.read_bytes()
+    out = tmp_path / "bench.json"
+    result = CliRunner().invoke(cli, ["bench", "--workers", "1", "--store-facts", "300",
+                                      "--store-into", str(existing), "--json", str(out)])
+    assert result.exit_code == 0, result.output
+    report = json.loads(out.read_text(encoding="utf-8"))
+    new, into = report["store"], report["store_into"]
+    assert into["facts_before"] == len(rows_before["facts"]) > 0 and new["facts_before"] == 0
+    assert into["facts"] == new["facts"] >= 300 and into["articles"] == new["articles"]
+    assert into["database"] == str(existing) and set(into["parts"]) == set(new["parts"])
+    assert f"into a copy of {existing} ({into['facts_before']} facts already)" in result.output
+    assert existing.read_bytes() == bytes_before and table_rows(existing) == rows_before
+
+
+def _other_schema(path: Path) -> None:
+    with closing(sqlite3.connect(path)) as conn, conn:
+        conn.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT)")
+        conn.execute("INSERT INTO meta VALUES ('schema_version', '99')")
+
+
+@pytest.mark.parametrize("make, message", [
+    (lambda path: path.write_bytes(b"these are notes, not SQLite " * 200),
+     "is not a fact store written by this tool (file is not a database)"),
+    (lambda path: sqlite3.connect(path).close(), "is not a fact store written by this tool (no such table: meta)"),
+    (_other_schema, "holds schema version 99; this tool writes version 1"),
+])
+def test_bench_refuses_at_once_to_store_into_what_is_not_a_fact_store(
+        tmp_path: Path, make: Callable[[Path], object], message: str) -> None:
+    not_a_store = tmp_path / "other.db"
+    make(not_a_store)
+    before = not_a_store.read_bytes()
+    started = time.monotonic()
+    result = CliRunner().invoke(cli, ["bench", "--store-into", str(not_a_store)])
+    assert result.exit_code == 1
+    assert f"Error: {not_a_store} {message}" in result.output and "Traceback" not in result.output
+    assert time.monotonic() - started < 5  # refused before any measurement, not after minutes of them
+    assert not_a_store.read_bytes() == before
 
 
 def test_bench_texts_skip_the_lines_without_a_text_and_say_why(tmp_path: Path) -> None:
