@@ -351,11 +351,14 @@ def backfill(sources: tuple[str, ...], db_path: str, scheduler: str | None, work
 @click.option("--store-into", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="Also store those facts into a copy of this database (one this tool wrote; "
                    "it is not changed): a big store has big indexes to write into.")
+@click.option("--store-in-memory", is_flag=True,
+              help="Also store those facts into an in-memory database: SQLite's own work for this "
+                   "schema, with no disk and no durability.")
 @click.option("--repeat", type=click.IntRange(min=1), default=1, show_default=True,
               help="End-to-end runs of 1 and N workers, in turn; medians are reported.")
 @click.option("--json", "json_out", type=click.Path(dir_okay=False), help="Also write the report here.")
 def bench(pages: str | None, texts: str | None, limit: int, workers: int | None, store_facts: int,
-          store_into: Path | None, repeat: int, json_out: str | None) -> None:
+          store_into: Path | None, store_in_memory: bool, repeat: int, json_out: str | None) -> None:
     """Measure the pipeline's speed on local files.
 
     Prints trafilatura's own cost on the same pages (the floor), each stage on
@@ -380,7 +383,7 @@ def bench(pages: str | None, texts: str | None, limit: int, workers: int | None,
                     click.echo(f"skipped {reason}", err=True)
                 inputs.append(folder)
             report = run_bench(inputs or [str(Path(__file__).resolve().parent / "corpus")], workers, repeat,
-                               store_facts, store_into)
+                               store_facts, store_into, store_in_memory)
     except ExtractorError as error:  # no article files or texts in the inputs, or no store to copy
         raise click.ClickException(str(error)) from error
     finally:
@@ -388,6 +391,14 @@ def bench(pages: str | None, texts: str | None, limit: int, workers: int | None,
     if json_out:
         Path(json_out).write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
     click.echo(_format_bench(report))
+
+
+# Where bench stored its facts: the report's key and how the printout says it.
+_STORE_PLACES = {
+    "store": "into a new store",
+    "store_into": "into a copy of {database} ({facts_before} facts already)",
+    "store_in_memory": "into memory (no disk)",
+}
 
 
 def _format_bench(r: dict) -> str:
@@ -408,13 +419,11 @@ def _format_bench(r: dict) -> str:
     if "speedup" in r:
         lines.append(f"N workers / 1 worker           {r['speedup']:8.2f}  (median of {r['speedups']})")
         lines.append(f"same rows with 1 and N workers {'yes' if r['identical_rows'] else 'NO'}")
-    for key in ("store", "store_into"):
+    for key, where in _STORE_PLACES.items():
         store = r.get(key)
         if not store or store["seconds"] is None:
             continue
-        where = (f"into a copy of {store['database']} ({store['facts_before']} facts already)"
-                 if key == "store_into" else "into a new store")
-        lines.append(f"store {store['facts']} facts ({store['articles']} articles) {where}: "
+        lines.append(f"store {store['facts']} facts ({store['articles']} articles) {where.format(**store)}: "
                      f"{store['seconds']:.2f} s")
         for part, seconds in store["parts"].items():
             lines.append(f"  {part:28s} {seconds:8.2f} s")

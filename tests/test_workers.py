@@ -133,10 +133,12 @@ def test_bench_stores_the_same_facts_into_a_copy_of_an_existing_store_and_leaves
     rows_before, bytes_before = table_rows(existing), existing.read_bytes()
     out = tmp_path / "bench.json"
     result = CliRunner().invoke(cli, ["bench", "--workers", "1", "--store-facts", "300",
-                                      "--store-into", str(existing), "--json", str(out)])
+                                      "--store-into", str(existing), "--store-in-memory", "--json", str(out)])
     assert result.exit_code == 0, result.output
     report = json.loads(out.read_text(encoding="utf-8"))
-    new, into = report["store"], report["store_into"]
+    new, into, memory = report["store"], report["store_into"], report["store_in_memory"]
+    assert memory["facts"] == new["facts"] and memory["facts_before"] == 0
+    assert "into memory (no disk)" in result.output
     assert into["facts_before"] == len(rows_before["facts"]) > 0 and new["facts_before"] == 0
     assert into["facts"] == new["facts"] >= 300 and into["articles"] == new["articles"]
     assert into["database"] == str(existing) and set(into["parts"]) == set(new["parts"])
