@@ -212,12 +212,17 @@ def _warc_page(record: Any, keep: ArchiveFilter, counts: ArchiveCounts) -> Archi
     content_type = headers.get("Content-Type") or ""
     if not _keep(url, captured, headers.status_code, content_type, record.content_length, keep, counts):
         return None
-    content = record.reader.read()
+    return _page(url, captured, record.reader.read(), record.stream_pos, counts)
+
+
+def _page(url: str, captured: str, content: bytes, offset: int, counts: ArchiveCounts) -> ArchivedPage | None:
+    """The page to extract; None, counted as a bad record, when its body is empty
+    (a capture that failed): a WARC's and an ARC's are counted alike."""
     if not content.strip():
         counts.bad["empty body"] += 1
         return None
     counts.pages += 1
-    return ArchivedPage(url, captured, content, record.stream_pos)
+    return ArchivedPage(url, captured, content, offset)
 
 
 # -- ARC --------------------------------------------------------------------------
@@ -252,6 +257,6 @@ def _read_arc(handle: BinaryIO, keep: ArchiveFilter, counts: ArchiveCounts) -> I
         length = int(record.rec_headers.get_header("Content-Length") or 0)
         if not _keep(url, captured, status, content_type, length, keep, counts):
             continue
-        content = record.content_stream().read()
-        counts.pages += 1
-        yield ArchivedPage(url, captured, content, records.get_record_offset())
+        page = _page(url, captured, record.content_stream().read(), records.get_record_offset(), counts)
+        if page is not None:
+            yield page

@@ -32,6 +32,7 @@ from extractor.backfill import (
 from extractor.regions import get_gazetteer
 from extractor.store import load_regions, open_store
 from tests.warcs import (
+    CorpusPage,
     bad_http_header,
     corpus_pages,
     request,
@@ -138,6 +139,20 @@ def test_arc_files_are_read_with_warcio(tmp_path: Path) -> None:
     assert [p.url for p in got] == [p.url for p in pages]
     assert got[0].content == pages[0].html
     assert counts.records == 4 and counts.passed["not a response"] == 1  # the file header
+
+
+@pytest.mark.parametrize("form", ["warc", "arc"])
+def test_a_response_with_an_empty_body_is_a_bad_record_in_either_form(tmp_path: Path, form: str) -> None:
+    good = corpus_pages()[0]
+    empty = CorpusPage("empty", good.url + "-kosong", b" \r\n ")
+    if form == "warc":
+        archive = write_warc(tmp_path / "pages.warc.gz", [response(p.url, p.html) for p in (empty, good)])
+    else:
+        archive = write_arc(tmp_path / "pages.arc", [empty, good])
+    counts = ArchiveCounts()
+    got = list(read_archive(archive, ArchiveFilter(HostFilter(["*"])), counts))
+    assert [p.url for p in got] == [good.url]
+    assert dict(counts.bad) == {"empty body": 1} and counts.pages == 1
 
 
 # -- the backfill on a cluster ------------------------------------------------------------
