@@ -6,7 +6,7 @@ figures compare: trafilatura's own ``extract`` with metadata on the same pages
 core, end-to-end throughput with one and with N worker processes, each worker's
 peak memory, whether one and N workers stored the same rows, the time to
 store 100,000 facts (into a new store and, when asked, into a copy of an
-existing one), and how many times faster the one writer stores articles than
+existing one and into memory), and how many times faster the one writer stores articles than
 the workers extract them. Returns a report (a dict); the CLI prints it.
 """
 
@@ -202,10 +202,13 @@ def _copy_store(source: Path, target: Path) -> None:
     is flushed to disk before the clock starts, so that the kernel's writing it
     out does not slow the measured writes.
     """
-    with closing(_read_only(source)) as original, closing(sqlite3.connect(target)) as copy:
-        original.backup(copy)
-    with target.open("rb") as written:
-        os.fsync(written.fileno())
+    try:
+        with closing(_read_only(source)) as original, closing(sqlite3.connect(target)) as copy:
+            original.backup(copy)
+        with target.open("rb") as written:
+            os.fsync(written.fileno())
+    except (sqlite3.Error, OSError) as error:  # the disk is full, or the file changed since the check
+        raise ExtractorError(f"cannot copy {source} to store into: {error}") from error
 
 
 def _timed_store(prepared: list[PreparedArticle], db: Any) -> dict[str, Any]:
