@@ -372,9 +372,7 @@ def run_backfill(
     for archive in archives:
         if not is_url(archive) and not Path(archive).is_file():
             report.failed[archive] = "no such file"
-        elif archive in loaded and (is_url(archive) or loaded[archive] == _size(archive)):
-            # An archive at a URL does not change (CC-NEWS files never do); a file is read
-            # again if its size changed.
+        elif archive in loaded and _unchanged(archive, loaded[archive]):
             report.skipped += 1
             shard_path(shard_dir, archive).unlink(missing_ok=True)
         else:
@@ -403,7 +401,7 @@ def run_backfill(
         for archive in todo:
             shard = shard_path(shard_dir, archive)
             made_from = _shard_size(shard) if shard.is_file() else None
-            if made_from is not None and (is_url(archive) or made_from == _size(archive)):
+            if made_from is not None and _unchanged(archive, made_from):
                 done(archive, shard)
             else:
                 shard.unlink(missing_ok=True)  # none, or made from an earlier version of the file
@@ -439,8 +437,13 @@ def _extract_on_dask(archives: list[str], shard_dir: Path, options: BackfillOpti
             future.release()
 
 
-def _size(path: str) -> int:
-    return Path(path).stat().st_size
+def _unchanged(archive: str, size: int | None) -> bool:
+    """Whether an archive that had ``size`` bytes when it was read is still the same.
+
+    An archive at a URL does not change (CC-NEWS files never do); a file is
+    read again if its size changed.
+    """
+    return is_url(archive) or size == Path(archive).stat().st_size
 
 
 def _shard_size(shard: Path) -> int | None:
