@@ -6,8 +6,9 @@ figures compare: trafilatura's own ``extract`` with metadata on the same pages
 core, end-to-end throughput with one and with N worker processes, each worker's
 peak memory, whether one and N workers stored the same rows, the time to
 store 100,000 facts (into a new store and, when asked, into a copy of an
-existing one and into memory), and how many times faster the one writer stores articles than
-the workers extract them. Returns a report (a dict); the CLI prints it.
+existing one and into memory), and how many times faster the one writer
+stores articles than the workers extract them. Returns a report (a dict); the
+CLI prints it.
 """
 
 from __future__ import annotations
